@@ -1,0 +1,62 @@
+package io.c254.streaming.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.c254.streaming.config.Config;
+import io.c254.streaming.config.ConfigException;
+import io.c254.streaming.config.ConfigLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the service from environment variables. A bad value stops start-up with one line and exit code 2. */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Config config = loadOrExit();
+        applyLogLevel(config.logLevel());
+        StreamingService service = startOrExit(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown"));
+    }
+
+    static Config loadOrExit() {
+        try {
+            Config config = ConfigLoader.load(System.getenv());
+            if (config.isLocal()) {
+                log.warn("ACCESS_ENV=local: the token 'test-token' is accepted and any browser origin is allowed; set ACCESS_ENV=production in deployments");
+            }
+            return config;
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
+    /** Registry file problems are configuration errors too, found while building the service. */
+    static StreamingService startOrExit(Config config) throws InterruptedException {
+        try {
+            return StreamingService.start(config);
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
+    static void applyLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+}

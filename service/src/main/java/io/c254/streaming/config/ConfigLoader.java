@@ -1,0 +1,199 @@
+package io.c254.streaming.config;
+
+import io.c254.streaming.config.Config.ConnectionLimits;
+import io.c254.streaming.config.Config.Environment;
+import io.c254.streaming.config.Config.KafkaSettings;
+import io.c254.streaming.config.Config.OffsetReset;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Reads {@link Config} from environment variables; every bad value is a {@link ConfigException} naming its variable. */
+public final class ConfigLoader {
+
+    /** `ACCESS_KAFKA_PROPERTY_SASL_MECHANISM=PLAIN` becomes the Kafka client property `sasl.mechanism=PLAIN`. */
+    public static final String KAFKA_PROPERTY_PREFIX = "ACCESS_KAFKA_PROPERTY_";
+
+    private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}");
+    private static final int MIN_HMAC_SECRET_BYTES = 32;
+
+    private final Map<String, String> env;
+
+    private ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static Config load(Map<String, String> env) {
+        return new ConfigLoader(env).load();
+    }
+
+    private Config load() {
+        return new Config(
+                environment(),
+                choice("ACCESS_LOG_LEVEL", "info", List.of("trace", "debug", "info", "warn", "error")),
+                text("ACCESS_BIND_ADDRESS", "0.0.0.0"),
+                integer("ACCESS_PORT", 8001, 0, 65_535),
+                kafka(),
+                url("ACCESS_AUTH_SERVICE_URL", "http://localhost:8010"),
+                url("ACCESS_ENTITLEMENTS_SERVICE_URL", "http://localhost:8011"),
+                url("ACCESS_METRICS_ENDPOINT", "http://localhost:8012"),
+                jwtSecret(),
+                registryFile(),
+                limits(),
+                Duration.ofSeconds(integer("ACCESS_HEARTBEAT_TIMEOUT", 30, 1, 86_400)),
+                bool("ACCESS_ENABLE_TRACING", false),
+                origins(),
+                text("ACCESS_INSTANCE_ID", env.getOrDefault("HOSTNAME", "local")));
+    }
+
+    private Environment environment() {
+        String raw = text("ACCESS_ENV", "local").toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "local" -> Environment.LOCAL;
+            case "dev", "development" -> Environment.DEVELOPMENT;
+            case "staging" -> Environment.STAGING;
+            case "prod", "production" -> Environment.PRODUCTION;
+            default -> throw new ConfigException("ACCESS_ENV",
+                    "expected one of local, development, staging, production but was '" + raw + "'");
+        };
+    }
+
+    private KafkaSettings kafka() {
+        String bootstrap = text("ACCESS_KAFKA_BOOTSTRAP", "localhost:9092");
+        for (String server : bootstrap.split(",")) {
+            if (!HOST_PORT.matcher(server.trim()).matches()) {
+                throw new ConfigException("ACCESS_KAFKA_BOOTSTRAP",
+                        "expected a comma-separated list of host:port but was '" + bootstrap + "'");
+            }
+        }
+        String reset = choice("ACCESS_KAFKA_AUTO_OFFSET_RESET", "latest", List.of("latest", "earliest"));
+        return new KafkaSettings(
+                bootstrap,
+                text("ACCESS_KAFKA_GROUP_ID", "streaming-service"),
+                OffsetReset.valueOf(reset.toUpperCase(Locale.ROOT)),
+                bool("ACCESS_KAFKA_ENABLE_AUTO_COMMIT", true),
+                integer("ACCESS_KAFKA_MAX_POLL_RECORDS", 100, 1, 100_000),
+                kafkaClientProperties());
+    }
+
+    private Map<String, String> kafkaClientProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(KAFKA_PROPERTY_PREFIX) && name.length() > KAFKA_PROPERTY_PREFIX.length()) {
+                String property = name.substring(KAFKA_PROPERTY_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                properties.put(property, value);
+            }
+        });
+        return Map.copyOf(properties);
+    }
+
+    private Optional<String> jwtSecret() {
+        String secret = env.get("ACCESS_JWT_SECRET");
+        if (secret == null || secret.isEmpty()) {
+            return Optional.empty();
+        }
+        if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_SECRET_BYTES) {
+            throw new ConfigException("ACCESS_JWT_SECRET",
+                    "expected at least " + MIN_HMAC_SECRET_BYTES + " bytes for HS256 (RFC 7518 section 3.2)");
+        }
+        return Optional.of(secret);
+    }
+
+    private Optional<Path> registryFile() {
+        String raw = env.get("ACCESS_TOPIC_REGISTRY_FILE");
+        if (raw == null || raw.isBlank()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(raw);
+        if (!Files.isReadable(path) || Files.isDirectory(path)) {
+            throw new ConfigException("ACCESS_TOPIC_REGISTRY_FILE", "expected a readable YAML file but '" + raw + "' is not one");
+        }
+        return Optional.of(path);
+    }
+
+    private ConnectionLimits limits() {
+        return new ConnectionLimits(
+                integer("ACCESS_MAX_WS_CONNECTIONS", 1000, 0, 1_000_000),
+                integer("ACCESS_MAX_SSE_CONNECTIONS", 500, 0, 1_000_000),
+                integer("ACCESS_MAX_CONNECTIONS_PER_USER", 10, 1, 1_000_000),
+                integer("ACCESS_MAX_CONNECTIONS_PER_TENANT", 100, 1, 1_000_000),
+                integer("ACCESS_MAX_CLIENT_BUFFER_BYTES", 1 << 20, 16 * 1024, 1 << 30),
+                integer("ACCESS_MAX_FRAME_BYTES", 64 * 1024, 1024, 16 << 20));
+    }
+
+    private List<String> origins() {
+        String raw = text("ACCESS_ALLOWED_ORIGINS", "");
+        List<String> origins = Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String origin : origins) {
+            if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+                throw new ConfigException("ACCESS_ALLOWED_ORIGINS",
+                        "expected comma-separated origins like https://app.example.com but found '" + origin + "'");
+            }
+        }
+        return origins;
+    }
+
+    private String text(String name, String fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    private int integer(String name, int fallback, int min, int max) {
+        String raw = text(name, null);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the one error below
+        }
+        throw new ConfigException(name, "expected a whole number from " + min + " to " + max + " but was '" + raw + "'");
+    }
+
+    private boolean bool(String name, boolean fallback) {
+        String raw = text(name, null);
+        if (raw == null) {
+            return fallback;
+        }
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new ConfigException(name, "expected true or false but was '" + raw + "'");
+        };
+    }
+
+    private String choice(String name, String fallback, List<String> allowed) {
+        String value = text(name, fallback).toLowerCase(Locale.ROOT);
+        if (!allowed.contains(value)) {
+            throw new ConfigException(name, "expected one of " + String.join(", ", allowed) + " but was '" + value + "'");
+        }
+        return value;
+    }
+
+    private String url(String name, String fallback) {
+        String raw = text(name, fallback);
+        try {
+            URI uri = URI.create(raw);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return raw;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // falls through to the one error below
+        }
+        throw new ConfigException(name, "expected an http(s) URL like http://host:8010 but was '" + raw + "'");
+    }
+}

@@ -1,0 +1,116 @@
+package io.c254.streaming.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.auth.Authenticator;
+import io.c254.streaming.hub.SubscriptionIndex;
+import io.c254.streaming.ingest.KafkaStatus;
+import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.Transport;
+import io.c254.streaming.transport.DeliveryStats;
+import io.c254.streaming.transport.HttpReplies;
+import io.c254.streaming.transport.Json;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** `/health`, `/stats` and `/metrics`: what an operator asks of a running instance. */
+public final class AdminEndpoints {
+
+    private final SessionRegistry sessions;
+    private final SubscriptionIndex index;
+    private final DeliveryStats delivered;
+    private final Supplier<KafkaStatus> kafka;
+    private final Authenticator authenticator;
+    private final HttpReplies replies;
+    private final BuildInfo build = BuildInfo.load();
+    private final long startedNanos = System.nanoTime();
+    private final Map<Transport, Throughput> rates = new EnumMap<>(Transport.class);
+
+    public AdminEndpoints(SessionRegistry sessions, SubscriptionIndex index, DeliveryStats delivered,
+                          Supplier<KafkaStatus> kafka, Authenticator authenticator, HttpReplies replies) {
+        this.sessions = sessions;
+        this.index = index;
+        this.delivered = delivered;
+        this.kafka = kafka;
+        this.authenticator = authenticator;
+        this.replies = replies;
+        for (Transport transport : Transport.values()) {
+            rates.put(transport, new Throughput(() -> delivered.sent(transport)));
+        }
+    }
+
+    /** Samples the message rates once a second on the given executor (an event loop: the sampling never blocks). */
+    public void startSampling(EventExecutor timer) {
+        timer.scheduleAtFixedRate(() -> rates.values().forEach(Throughput::sample), 0, 1, TimeUnit.SECONDS);
+    }
+
+    void onHealth(ChannelHandlerContext ctx, FullHttpRequest request) {
+        KafkaStatus status = kafka.get();
+        boolean kafkaOk = status.reachable() && status.assignedPartitions() > 0;
+        ObjectNode body = Json.object()
+                .put("service", "streaming")
+                .put("status", kafkaOk ? "ok" : "degraded")
+                .put("uptime_seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos));
+        body.putObject("dependencies")
+                .put("kafka", kafkaOk ? "ok" : "down")
+                .put("auth", authenticator.canVerify() ? "ok" : "not_configured")
+                .put("entitlements", "ok");
+        body.put("version", build.version()).put("commit", build.commit());
+        replies.json(ctx, request, HttpResponseStatus.OK, body);
+    }
+
+    void onStats(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ObjectNode body = Json.object();
+        body.set("websocket", transportStats(Transport.WEBSOCKET));
+        body.set("sse", transportStats(Transport.SSE));
+        Map<String, Integer> topics = index.countsByTopic();
+        ObjectNode subscriptions = body.putObject("subscriptions")
+                .put("total_topics", topics.size())
+                .put("active_subscriptions", topics.values().stream().mapToInt(Integer::intValue).sum());
+        ObjectNode perTopic = subscriptions.putObject("topics");
+        topics.forEach(perTopic::put);
+        KafkaStatus status = kafka.get();
+        ObjectNode kafkaNode = body.putObject("kafka").put("consumers", 1);
+        ArrayNode names = kafkaNode.putArray("topics");
+        status.topics().forEach(names::add);
+        kafkaNode.put("messages_consumed", status.messagesConsumed())
+                .put("invalid_messages_skipped", status.invalidSkipped())
+                .put("assigned_partitions", status.assignedPartitions());
+        replies.json(ctx, request, HttpResponseStatus.OK, body);
+    }
+
+    private ObjectNode transportStats(Transport transport) {
+        return Json.object()
+                .put("total_connections", sessions.opened(transport))
+                .put("active_connections", sessions.active(transport))
+                .put("total_messages", delivered.sent(transport))
+                .put("messages_per_second", Math.round(rates.get(transport).perSecond() * 10) / 10.0);
+    }
+
+    /** A stub in Prometheus text format with SPEC.md's counter names; the full metrics set is its own issue. */
+    void onMetrics(ChannelHandlerContext ctx, FullHttpRequest request) {
+        KafkaStatus status = kafka.get();
+        StringBuilder text = new StringBuilder();
+        counter(text, "websocket_connections_total", "WebSocket connections opened", sessions.opened(Transport.WEBSOCKET));
+        counter(text, "sse_connections_total", "SSE connections opened", sessions.opened(Transport.SSE));
+        counter(text, "messages_sent_total", "Data messages written to clients",
+                delivered.sent(Transport.WEBSOCKET) + delivered.sent(Transport.SSE));
+        counter(text, "kafka_messages_consumed_total", "Kafka records consumed", status.messagesConsumed());
+        text.append("# HELP subscriptions_total Active subscriptions\n# TYPE subscriptions_total gauge\nsubscriptions_total ")
+                .append(index.countsByTopic().values().stream().mapToInt(Integer::intValue).sum()).append('\n');
+        replies.send(ctx, request, HttpResponseStatus.OK, text.toString(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    private static void counter(StringBuilder text, String name, String help, long value) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(value).append('\n');
+    }
+}

@@ -1,0 +1,84 @@
+package io.c254.streaming.http;
+
+import io.c254.streaming.session.ErrorCode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of every connection: routes a request by method and path. Streams (WebSocket, SSE)
+ * replace it in the pipeline; plain requests are answered here. Query strings are never logged: they
+ * may hold a token.
+ */
+final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+
+    private final Routes routes;
+
+    HttpRouter(Routes routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            routes.replies().problem(ctx, request, ErrorCode.INVALID_MESSAGE, "Malformed HTTP request");
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        HttpMethod method = request.method();
+        if (HttpMethod.OPTIONS.equals(method)) {
+            doPreflight(ctx, request);
+            return;
+        }
+        switch (query.path()) {
+            case "/ws/stream" -> onlyGet(ctx, request, query, () -> routes.webSocket().onRequest(ctx, request, query));
+            case "/sse/stream" -> onlyGet(ctx, request, query, () -> routes.sseStream().onRequest(ctx, request, query));
+            case "/sse/subscribe" -> onlyPost(ctx, request, () -> routes.sseControl().onSubscribe(ctx, request, query));
+            case "/sse/unsubscribe" -> onlyPost(ctx, request, () -> routes.sseControl().onUnsubscribe(ctx, request, query));
+            case "/health" -> onlyGet(ctx, request, query, () -> routes.admin().onHealth(ctx, request));
+            case "/stats" -> onlyGet(ctx, request, query, () -> routes.admin().onStats(ctx, request));
+            case "/metrics" -> onlyGet(ctx, request, query, () -> routes.admin().onMetrics(ctx, request));
+            default -> routes.replies().problem(ctx, request, ErrorCode.NOT_FOUND,
+                    "No endpoint " + query.path() + "; see /health, /stats, /metrics, /ws/stream, /sse/stream, /sse/subscribe");
+        }
+    }
+
+    private void onlyGet(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, Runnable route) {
+        if (HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method())) {
+            route.run();
+        } else {
+            routes.replies().problem(ctx, request, ErrorCode.METHOD_NOT_ALLOWED, query.path() + " takes GET");
+        }
+    }
+
+    private void onlyPost(ChannelHandlerContext ctx, FullHttpRequest request, Runnable route) {
+        if (HttpMethod.POST.equals(request.method())) {
+            route.run();
+        } else {
+            routes.replies().problem(ctx, request, ErrorCode.METHOD_NOT_ALLOWED,
+                    new QueryStringDecoder(request.uri()).path() + " takes POST");
+        }
+    }
+
+    private void doPreflight(ChannelHandlerContext ctx, FullHttpRequest request) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        routes.replies().cors().applyPreflight(request, response.headers());
+        routes.replies().send(ctx, request, response);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("closing connection from {} after an error: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,31 @@
+package io.c254.streaming.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/** Assembles a new connection's pipeline: HTTP codec, whole requests, then the router. */
+final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** Request line and headers: tokens travel in the query or a header, so allow a long one. */
+    private static final int MAX_INITIAL_LINE = 16 * 1024;
+    private static final int MAX_HEADER_SIZE = 16 * 1024;
+
+    private final Routes routes;
+    private final int maxBodyBytes;
+
+    ServerInitializer(Routes routes, int maxBodyBytes) {
+        this.routes = routes;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        channel.pipeline()
+                .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+                // answers 413 by itself when a body is larger than allowed
+                .addLast("http-aggregator", new HttpObjectAggregator(maxBodyBytes))
+                .addLast("http-router", new HttpRouter(routes));
+    }
+}

@@ -1,0 +1,102 @@
+package io.c254.streaming.hub;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Delivers a batch of messages to their subscribers: each message is encoded once per wire format, each
+ * subscriber gets all of its frames of the batch in one task on its own event loop (one write burst and
+ * one flush), and each event loop gets one task per batch.
+ */
+public final class FanOut implements Dispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(FanOut.class);
+
+    private final SubscriptionIndex index;
+    private final ByteBufAllocator allocator;
+
+    public FanOut(SubscriptionIndex index, ByteBufAllocator allocator) {
+        this.index = index;
+        this.allocator = allocator;
+    }
+
+    @Override
+    public void dispatch(List<Message> batch) {
+        Map<Subscriber, List<ByteBuf>> framesBySubscriber = new IdentityHashMap<>();
+        for (Message message : batch) {
+            Encodings encodings = new Encodings(message, allocator);
+            try {
+                index.forEachMatch(message, subscription -> {
+                    Subscriber subscriber = subscription.subscriber();
+                    framesBySubscriber.computeIfAbsent(subscriber, s -> new ArrayList<>(4))
+                            .add(encodings.frame(subscriber.wireFormat()).retainedDuplicate());
+                });
+            } finally {
+                encodings.release();
+            }
+        }
+        if (!framesBySubscriber.isEmpty()) {
+            submitPerEventLoop(framesBySubscriber);
+        }
+    }
+
+    private void submitPerEventLoop(Map<Subscriber, List<ByteBuf>> framesBySubscriber) {
+        Map<EventExecutor, List<Map.Entry<Subscriber, List<ByteBuf>>>> byLoop = new HashMap<>();
+        framesBySubscriber.entrySet().forEach(e -> byLoop.computeIfAbsent(e.getKey().executor(), l -> new ArrayList<>()).add(e));
+        byLoop.forEach((loop, deliveries) -> {
+            try {
+                loop.execute(() -> deliveries.forEach(d -> d.getKey().deliver(d.getValue())));
+            } catch (RejectedExecutionException shuttingDown) {
+                log.debug("event loop is shutting down; dropping {} deliveries", deliveries.size());
+                deliveries.forEach(d -> d.getValue().forEach(ByteBuf::release));
+            }
+        });
+    }
+
+    /** A message's frames, one per wire format in use, built on first need. Formats are few (ws, sse). */
+    private static final class Encodings {
+        private final Message message;
+        private final ByteBufAllocator allocator;
+        private WireFormat firstFormat;
+        private ByteBuf firstFrame;
+        private Map<WireFormat, ByteBuf> others;
+
+        Encodings(Message message, ByteBufAllocator allocator) {
+            this.message = message;
+            this.allocator = allocator;
+        }
+
+        ByteBuf frame(WireFormat format) {
+            if (firstFormat == null) {
+                firstFormat = format;
+                firstFrame = format.encode(message, allocator);
+            }
+            if (format == firstFormat) {
+                return firstFrame;
+            }
+            if (others == null) {
+                others = new IdentityHashMap<>(2);
+            }
+            return others.computeIfAbsent(format, f -> f.encode(message, allocator));
+        }
+
+        void release() {
+            if (firstFrame != null) {
+                firstFrame.release();
+            }
+            if (others != null) {
+                others.values().forEach(ByteBuf::release);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.c254.streaming.hub;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One Kafka record, decoded once. Topic, partition and offset travel to the edge: they are the
+ * client's resume cursor.
+ *
+ * @param value     the record's JSON object, for matching filters
+ * @param valueJson the same object serialized compactly (no line breaks), for building frames
+ * @param key       the record key as text, or null
+ */
+public record Message(String topic, int partition, long offset, long timestamp, String key, ObjectNode value, byte[] valueJson) {
+}

@@ -1,0 +1,245 @@
+package io.c254.streaming.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c254.streaming.config.Config.KafkaSettings;
+import io.c254.streaming.config.Config.OffsetReset;
+import io.c254.streaming.hub.Dispatcher;
+import io.c254.streaming.hub.Message;
+import io.c254.streaming.registry.TopicDefinition;
+import io.c254.streaming.registry.TopicRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one Kafka consumer of an instance. It assigns itself every partition of every registered topic
+ * (no group split: each replica must see all data, or its clients would miss the rest), dispatches each
+ * poll's records as one batch, and keeps going through broker restarts and bad records.
+ */
+public final class KafkaIngest implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaIngest.class);
+
+    /** How often partitions are looked up again, so topics and partitions created later are picked up. */
+    static final Duration METADATA_REFRESH = Duration.ofSeconds(3);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+
+    private final TopicRegistry registry;
+    private final Dispatcher dispatcher;
+    private final KafkaSettings settings;
+    private final RecordDecoder decoder;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final CountDownLatch firstAssignment = new CountDownLatch(1);
+
+    private final AtomicLong consumed = new AtomicLong();
+    private final AtomicLong invalid = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile boolean reachable;
+    private volatile Set<TopicPartition> assigned = Set.of();
+    private long nextRefreshNanos;
+    private boolean failing;
+
+    public KafkaIngest(KafkaSettings settings, String instanceId, TopicRegistry registry, Dispatcher dispatcher, ObjectMapper json) {
+        this.settings = settings;
+        this.registry = registry;
+        this.dispatcher = dispatcher;
+        this.decoder = new RecordDecoder(json);
+        this.consumer = new KafkaConsumer<>(consumerProperties(settings, instanceId));
+        this.thread = Thread.ofPlatform().name("kafka-ingest").daemon().unstarted(this::run);
+    }
+
+    static Map<String, Object> consumerProperties(KafkaSettings settings, String instanceId) {
+        Map<String, Object> props = new HashMap<>(settings.clientProperties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        // group.id only records positions so that lag shows in Kafka tooling; partitions are assigned, not balanced
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupIdPrefix() + "-" + instanceId);
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streaming-" + instanceId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, settings.enableAutoCommit());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.autoOffsetReset().name().toLowerCase());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Waits until partitions are assigned and positioned, so records produced from then on are delivered. */
+    public boolean awaitAssignment(Duration timeout) throws InterruptedException {
+        return firstAssignment.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStatus status() {
+        Set<String> topics = new TreeSet<>();
+        assigned.forEach(tp -> topics.add(tp.topic()));
+        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed.get(), invalid.get());
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                pollOnce();
+            }
+        } finally {
+            closeConsumer();
+        }
+    }
+
+    private void pollOnce() {
+        try {
+            if (System.nanoTime() - nextRefreshNanos >= 0) {
+                refreshAssignment();
+                nextRefreshNanos = System.nanoTime() + METADATA_REFRESH.toNanos();
+            }
+            if (assigned.isEmpty()) {
+                sleep(POLL_TIMEOUT);
+                return;
+            }
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+            if (!records.isEmpty()) {
+                dispatcher.dispatch(decode(records));
+            }
+            onHealthy();
+        } catch (WakeupException stopping) {
+            // close() woke us; the loop condition ends the thread
+        } catch (KafkaException | IllegalStateException e) {
+            onFailure(e);
+        }
+    }
+
+    private List<Message> decode(ConsumerRecords<byte[], byte[]> records) {
+        List<Message> batch = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            consumed.incrementAndGet();
+            Message message = decoder.decode(record);
+            if (message == null) {
+                onInvalidRecord(record);
+            } else {
+                batch.add(message);
+            }
+        }
+        return batch;
+    }
+
+    private void onInvalidRecord(ConsumerRecord<byte[], byte[]> record) {
+        long count = invalid.incrementAndGet();
+        // one line per power of two keeps a stream of garbage from flooding the log
+        if (Long.bitCount(count) == 1) {
+            log.warn("skipped a record whose value is not a JSON object: topic={} partition={} offset={} (skipped so far: {})",
+                    record.topic(), record.partition(), record.offset(), count);
+        }
+    }
+
+    private void refreshAssignment() {
+        // listTopics always asks the cluster (partitionsFor may answer from a cache), so this also
+        // tells whether Kafka is reachable, and sees new topics and partitions at once
+        Map<String, List<PartitionInfo>> cluster = consumer.listTopics(METADATA_TIMEOUT);
+        Set<TopicPartition> discovered = new HashSet<>();
+        for (TopicDefinition topic : registry.topics()) {
+            cluster.getOrDefault(topic.name(), List.of()).forEach(p -> discovered.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        reachable = true;
+        if (discovered.equals(assigned)) {
+            markAssigned();
+            return;
+        }
+        Set<TopicPartition> added = new HashSet<>(discovered);
+        added.removeAll(assigned);
+        boolean initial = firstAssignment.getCount() > 0;
+        consumer.assign(discovered);
+        position(added, initial);
+        assigned = Set.copyOf(discovered);
+        log.info("consuming {} partitions of {} registered topics ({} new)", discovered.size(), registry.topics().size(), added.size());
+        markAssigned();
+    }
+
+    /**
+     * Partitions present at start begin where configured (latest by default). Partitions that appear later
+     * are new: everything in them was written after we started, so they begin at their start.
+     */
+    private void position(Set<TopicPartition> added, boolean initial) {
+        if (added.isEmpty()) {
+            return;
+        }
+        if (initial && settings.autoOffsetReset() == OffsetReset.LATEST) {
+            consumer.seekToEnd(added);
+        } else {
+            consumer.seekToBeginning(added);
+        }
+        // resolve the lazy seeks now, so that "assigned" means records from here on will be seen
+        added.forEach(consumer::position);
+    }
+
+    private void markAssigned() {
+        if (!assigned.isEmpty()) {
+            firstAssignment.countDown();
+        }
+    }
+
+    private void onHealthy() {
+        if (failing) {
+            failing = false;
+            log.info("Kafka is reachable again at {}", settings.bootstrapServers());
+        }
+    }
+
+    private void onFailure(RuntimeException e) {
+        reachable = false;
+        if (!failing) {
+            failing = true;
+            log.warn("Kafka at {} failed, retrying every {} s: {}", settings.bootstrapServers(), RETRY_BACKOFF.toSeconds(), e.toString());
+        }
+        nextRefreshNanos = System.nanoTime();
+        sleep(RETRY_BACKOFF);
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private void closeConsumer() {
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (KafkaException e) {
+            log.warn("closing the Kafka consumer failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(Duration.ofSeconds(10).toMillis());
+    }
+}

@@ -1,0 +1,41 @@
+package io.c254.streaming.session;
+
+/**
+ * The one catalog of error codes a client can see, in WebSocket `error` messages, SSE `error` events and
+ * HTTP error bodies. The README lists them; add new ones here and there together.
+ */
+public enum ErrorCode {
+    UNAUTHORIZED(401, "missing, invalid or expired token"),
+    FORBIDDEN(403, "the token may not do this"),
+    CONNECTION_LIMIT_REACHED(503, "the instance holds as many connections of this kind as it may"),
+    USER_CONNECTION_LIMIT_REACHED(429, "this user holds as many connections as allowed"),
+    TENANT_CONNECTION_LIMIT_REACHED(429, "this tenant holds as many connections as allowed"),
+    INVALID_MESSAGE(400, "the frame or body is not valid JSON of the expected shape"),
+    UNKNOWN_ACTION(400, "the action is not subscribe, unsubscribe or ping"),
+    MISSING_FIELD(400, "a required field is missing or empty"),
+    INVALID_FILTER(400, "filters are not field to value or field to [values]"),
+    UNKNOWN_TOPIC(404, "the topic is not in the topic registry"),
+    SUBSCRIPTION_DENIED(403, "the user lacks the role the topic requires"),
+    UNSUPPORTED_FRAME(400, "only text frames carry commands"),
+    UNKNOWN_CONNECTION(404, "no connection with this id belongs to the caller"),
+    NOT_FOUND(404, "no such endpoint"),
+    METHOD_NOT_ALLOWED(405, "the endpoint does not take this method"),
+    PAYLOAD_TOO_LARGE(413, "the request body is larger than allowed"),
+    INTERNAL_ERROR(500, "the server failed; the connection is unaffected");
+
+    private final int httpStatus;
+    private final String meaning;
+
+    ErrorCode(int httpStatus, String meaning) {
+        this.httpStatus = httpStatus;
+        this.meaning = meaning;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}

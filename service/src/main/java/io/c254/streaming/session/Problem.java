@@ -1,0 +1,15 @@
+package io.c254.streaming.session;
+
+import java.util.Map;
+
+/** An error for a client: a code from the catalog, a message naming what was wrong, and optional details. */
+public record Problem(ErrorCode code, String message, Map<String, String> details) {
+
+    public Problem {
+        details = Map.copyOf(details);
+    }
+
+    public static Problem of(ErrorCode code, String message) {
+        return new Problem(code, message, Map.of());
+    }
+}

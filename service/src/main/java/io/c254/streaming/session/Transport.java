@@ -1,0 +1,5 @@
+package io.c254.streaming.session;
+
+public enum Transport {
+    WEBSOCKET, SSE
+}

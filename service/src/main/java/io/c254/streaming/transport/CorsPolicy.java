@@ -1,0 +1,41 @@
+package io.c254.streaming.transport;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.util.List;
+
+/**
+ * Web apps of other origins use the gateway directly, so responses name the request's origin when it is
+ * allowed: any origin in local mode, otherwise those of ACCESS_ALLOWED_ORIGINS ("*" allows all).
+ */
+public final class CorsPolicy {
+
+    private final boolean anyOrigin;
+    private final List<String> origins;
+
+    public CorsPolicy(boolean anyOrigin, List<String> origins) {
+        this.anyOrigin = anyOrigin || origins.contains("*");
+        this.origins = List.copyOf(origins);
+    }
+
+    public boolean allows(String origin) {
+        return origin != null && (anyOrigin || origins.contains(origin));
+    }
+
+    public void apply(HttpRequest request, HttpHeaders response) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (allows(origin)) {
+            response.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+    }
+
+    public void applyPreflight(HttpRequest request, HttpHeaders response) {
+        apply(request, response);
+        response.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+        response.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, Last-Event-ID");
+        response.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+    }
+}

@@ -1,0 +1,40 @@
+package io.c254.streaming.transport;
+
+import io.c254.streaming.session.Transport;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Data messages written to clients, per transport, for /stats and /metrics. */
+public final class DeliveryStats {
+
+    private final Map<Transport, Counter> sent = new EnumMap<>(Transport.class);
+
+    public DeliveryStats() {
+        for (Transport transport : Transport.values()) {
+            sent.put(transport, new Counter());
+        }
+    }
+
+    public Counter counter(Transport transport) {
+        return sent.get(transport);
+    }
+
+    public long sent(Transport transport) {
+        return sent.get(transport).sum();
+    }
+
+    /** A sum that many event loops add to without contention. */
+    public static final class Counter {
+        private final LongAdder adder = new LongAdder();
+
+        void add(int count) {
+            adder.add(count);
+        }
+
+        public long sum() {
+            return adder.sum();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.c254.streaming.transport.sse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.c254.streaming.hub.Filter;
+import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
+import io.c254.streaming.transport.Json;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The body of `POST /sse/subscribe` and `/sse/unsubscribe`: `connection_id`, `topic` and, to subscribe,
+ * optional `filters`; as a form (SPEC.md, filters as JSON text) or as a JSON object.
+ */
+record ControlRequest(String connectionId, String topic, Filter filter) {
+
+    /** The parsed request, or the problem to refuse it with; exactly one is set. */
+    record Parsed(ControlRequest request, Problem problem) {
+    }
+
+    static Parsed parse(FullHttpRequest http) {
+        String body = http.content().toString(StandardCharsets.UTF_8);
+        String type = http.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        return type.startsWith(HttpHeaderValues.APPLICATION_JSON.toString()) ? fromJson(body) : fromForm(body);
+    }
+
+    private static Parsed fromForm(String body) {
+        QueryStringDecoder form = new QueryStringDecoder(body, StandardCharsets.UTF_8, false);
+        return build(first(form, "connection_id"), first(form, "topic"), StreamRequest.filterOf(first(form, "filters")));
+    }
+
+    private static Parsed fromJson(String body) {
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            return refuse(ErrorCode.INVALID_MESSAGE, "Body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject()) {
+            return refuse(ErrorCode.INVALID_MESSAGE, "Body must be a JSON object with connection_id, topic and optional filters");
+        }
+        JsonNode filters = json.get("filters");
+        Filter.Parsed filter = filters != null && filters.isTextual() ? StreamRequest.filterOf(filters.asText()) : Filter.parse(filters);
+        return build(text(json, "connection_id"), text(json, "topic"), filter);
+    }
+
+    private static Parsed build(String connectionId, String topic, Filter.Parsed filter) {
+        if (connectionId == null || connectionId.isBlank()) {
+            return refuse(ErrorCode.MISSING_FIELD, "Field 'connection_id' is required: the id from the connection_established event");
+        }
+        if (topic == null || topic.isBlank()) {
+            return refuse(ErrorCode.MISSING_FIELD, "Field 'topic' is required: the name of a registered topic");
+        }
+        return switch (filter) {
+            case Filter.Parsed.Valid valid -> new Parsed(new ControlRequest(connectionId, topic, valid.filter()), null);
+            case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Field 'filters': " + invalid.reason());
+        };
+    }
+
+    private static String first(QueryStringDecoder form, String name) {
+        List<String> values = form.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static String text(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    private static Parsed refuse(ErrorCode code, String message) {
+        return new Parsed(null, Problem.of(code, message));
+    }
+}

@@ -1,0 +1,82 @@
+package io.c254.streaming.transport.sse;
+
+import io.c254.streaming.session.CloseReason;
+import io.c254.streaming.session.Session;
+import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.Subscriptions;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One SSE stream once its response has begun: heartbeat comments while idle, clean-up when it ends.
+ * The client sends nothing more on this connection; whatever it sends is dropped.
+ */
+final class SseConnectionHandler extends ChannelDuplexHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(SseConnectionHandler.class);
+    private static final long FORCE_CLOSE_SECONDS = 5;
+
+    private final Session session;
+    private final Subscriptions subscriptions;
+    private final SessionRegistry sessions;
+
+    SseConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions) {
+        this.session = session;
+        this.subscriptions = subscriptions;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent idle && idle.state() == IdleState.WRITER_IDLE) {
+            doWrite(ctx.channel(), SseEvents.heartbeat());
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        subscriptions.release(session);
+        sessions.close(session);
+        log.info("SSE connection closed: connection_id={} user_id={}", session.id(), session.identity().userId());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("closing SSE connection {}: {}", session.id(), cause.toString());
+        ctx.close();
+    }
+
+    static void doWrite(Channel channel, String text) {
+        channel.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(channel.alloc(), text)));
+    }
+
+    /** Ends the stream with an error event naming the reason, then the final chunk. */
+    static void doClose(Channel channel, CloseReason reason) {
+        if (!channel.isActive()) {
+            return;
+        }
+        doWrite(channel, SseEvents.closing(reason));
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> channel.close(), FORCE_CLOSE_SECONDS, TimeUnit.SECONDS);
+    }
+}

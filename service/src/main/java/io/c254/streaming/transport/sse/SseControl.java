@@ -1,0 +1,115 @@
+package io.c254.streaming.transport.sse;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.auth.Authenticator;
+import io.c254.streaming.auth.Identity;
+import io.c254.streaming.auth.Verification;
+import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.Session;
+import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.SubscriptionOutcome;
+import io.c254.streaming.session.Subscriptions;
+import io.c254.streaming.session.Transport;
+import io.c254.streaming.transport.HttpReplies;
+import io.c254.streaming.transport.Json;
+import io.c254.streaming.transport.Tokens;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.Optional;
+
+/**
+ * `POST /sse/subscribe` and `POST /sse/unsubscribe`: change the subscriptions of a running SSE stream.
+ * Only the stream's owner may: a connection of another user answers exactly like an unknown one, so
+ * the endpoint never tells others which connection ids exist.
+ */
+public final class SseControl {
+
+    private final Authenticator authenticator;
+    private final SessionRegistry sessions;
+    private final Subscriptions subscriptions;
+    private final HttpReplies replies;
+
+    public SseControl(Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions, HttpReplies replies) {
+        this.authenticator = authenticator;
+        this.sessions = sessions;
+        this.subscriptions = subscriptions;
+        this.replies = replies;
+    }
+
+    public void onSubscribe(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        Target target = target(ctx, request, query);
+        if (target == null) {
+            return;
+        }
+        request.retain();
+        subscriptions.subscribe(target.session(), target.control().topic(), target.control().filter()).whenComplete((outcome, failure) ->
+                ctx.executor().execute(() -> {
+                    try {
+                        doAnswer(ctx, request, target.control(), outcome);
+                    } finally {
+                        request.release();
+                    }
+                }));
+    }
+
+    public void onUnsubscribe(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        Target target = target(ctx, request, query);
+        if (target != null) {
+            doAnswer(ctx, request, target.control(), subscriptions.unsubscribe(target.session(), target.control().topic()));
+        }
+    }
+
+    private record Target(Session session, ControlRequest control) {
+    }
+
+    /** The caller's own SSE session and what they ask of it, or null once an error has been answered. */
+    private Target target(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        Identity caller;
+        switch (authenticator.authenticate(Tokens.from(request, query))) {
+            case Verification.Rejected rejected -> {
+                replies.problem(ctx, request, ErrorCode.UNAUTHORIZED, rejected.reason());
+                return null;
+            }
+            case Verification.Verified verified -> caller = verified.identity();
+        }
+        ControlRequest.Parsed parsed = ControlRequest.parse(request);
+        if (parsed.problem() != null) {
+            doRefuse(ctx, request, parsed.problem());
+            return null;
+        }
+        String id = parsed.request().connectionId();
+        Optional<Session> owned = sessions.find(id)
+                .filter(s -> s.transport() == Transport.SSE)
+                .filter(s -> s.identity().userId().equals(caller.userId()) && s.identity().tenantId().equals(caller.tenantId()));
+        if (owned.isEmpty()) {
+            doRefuse(ctx, request, Problem.of(ErrorCode.UNKNOWN_CONNECTION, "No SSE connection " + id + " is open for this user"));
+            return null;
+        }
+        return new Target(owned.get(), parsed.request());
+    }
+
+    private void doAnswer(ChannelHandlerContext ctx, FullHttpRequest request, ControlRequest control, SubscriptionOutcome outcome) {
+        switch (outcome) {
+            case SubscriptionOutcome.Subscribed subscribed -> {
+                ObjectNode body = Json.object().put("success", true).put("topic", subscribed.topic());
+                body.set("filters", subscribed.filter().source());
+                body.put("connection_id", control.connectionId());
+                replies.json(ctx, request, HttpResponseStatus.OK, body);
+            }
+            case SubscriptionOutcome.Unsubscribed unsubscribed -> replies.json(ctx, request, HttpResponseStatus.OK,
+                    Json.object().put("success", true).put("topic", unsubscribed.topic()).put("connection_id", control.connectionId()));
+            case SubscriptionOutcome.Refused refused -> doRefuse(ctx, request, refused.problem());
+            case null -> doRefuse(ctx, request, Problem.of(ErrorCode.INTERNAL_ERROR, "The subscription could not be completed; try again"));
+        }
+    }
+
+    private void doRefuse(ChannelHandlerContext ctx, FullHttpRequest request, Problem problem) {
+        ObjectNode body = Json.object().put("success", false);
+        body.setAll(Json.problem(problem));
+        replies.json(ctx, request, HttpResponseStatus.valueOf(problem.code().httpStatus()), body);
+    }
+}

@@ -1,0 +1,75 @@
+package io.c254.streaming.transport.sse;
+
+import io.c254.streaming.hub.Message;
+import io.c254.streaming.hub.WireFormat;
+import io.c254.streaming.session.CloseReason;
+import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.Session;
+import io.c254.streaming.transport.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+
+/**
+ * Server-Sent Events as SPEC.md shows them (WHATWG HTML, "Server-sent events"). Every field value is
+ * one line: JSON is written compactly, so a `data:` line never holds a line break.
+ */
+final class SseEvents {
+
+    /** EventSource waits this long before reconnecting after the stream drops. */
+    static final int RETRY_MILLIS = 3_000;
+
+    /** Data events: `id:` carries the resume cursor `topic:partition:offset`. */
+    static final WireFormat DATA = SseEvents::data;
+
+    private SseEvents() {
+    }
+
+    private static ByteBuf data(Message message, ByteBufAllocator allocator) {
+        String cursor = EventCursor.of(message);
+        ByteBuf out = allocator.buffer(96 + 2 * message.topic().length() + message.valueJson().length);
+        ByteBufUtil.writeAscii(out, "id: ");
+        ByteBufUtil.writeAscii(out, cursor);
+        ByteBufUtil.writeAscii(out, "\nevent: data\ndata: {\"topic\":\"");
+        ByteBufUtil.writeAscii(out, message.topic());
+        ByteBufUtil.writeAscii(out, "\",\"data\":");
+        out.writeBytes(message.valueJson());
+        ByteBufUtil.writeAscii(out, ",\"timestamp\":");
+        ByteBufUtil.writeAscii(out, Long.toString(message.timestamp()));
+        ByteBufUtil.writeAscii(out, ",\"partition\":");
+        ByteBufUtil.writeAscii(out, Integer.toString(message.partition()));
+        ByteBufUtil.writeAscii(out, ",\"offset\":");
+        ByteBufUtil.writeAscii(out, Long.toString(message.offset()));
+        ByteBufUtil.writeAscii(out, "}\n\n");
+        return out;
+    }
+
+    /** The first bytes of a stream: the reconnection delay, then the confirmation. */
+    static String opening(Session session) {
+        return "retry: " + RETRY_MILLIS + "\n" + event("connection_established", Json.write(Json.object()
+                .put("connection_id", session.id())
+                .put("user_id", session.identity().userId())
+                .put("tenant_id", session.identity().tenantId())));
+    }
+
+    static String error(Problem problem) {
+        return event("error", Json.write(Json.problem(problem)));
+    }
+
+    /** The last event of a stream the server ends: the reason as the WebSocket close catalog names it. */
+    static String closing(CloseReason reason) {
+        return event("error", Json.write(Json.object()
+                .put("error", reason.name())
+                .put("message", reason.text())
+                .put("close_code", reason.code())));
+    }
+
+    /** A comment line: ignored by EventSource, but it keeps proxies from closing an idle stream. */
+    static String heartbeat() {
+        return ": heartbeat\n\n";
+    }
+
+    private static String event(String name, String json) {
+        return "event: " + name + "\ndata: " + json + "\n\n";
+    }
+}

@@ -1,0 +1,71 @@
+package io.c254.streaming.transport.sse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.c254.streaming.hub.Filter;
+import io.c254.streaming.registry.TopicDefinition;
+import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
+import io.c254.streaming.transport.Json;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What `GET /sse/stream` asks for at connect time (EventSource cannot POST): `topics` (comma-separated or
+ * repeated) and `filters` (a JSON object). Filters apply to the listed topics, or to the default
+ * topics when none are listed.
+ */
+record StreamRequest(List<String> topics, Filter filter) {
+
+    static final int MAX_TOPICS = 64;
+
+    /** The parsed request, or the problem to refuse it with; exactly one is set. */
+    record Parsed(StreamRequest request, Problem problem) {
+    }
+
+    static Parsed parse(QueryStringDecoder query) {
+        Set<String> topics = new LinkedHashSet<>();
+        for (String value : query.parameters().getOrDefault("topics", List.of())) {
+            for (String topic : value.split(",")) {
+                String name = topic.trim();
+                if (name.isEmpty()) {
+                    continue;
+                }
+                if (!TopicDefinition.isLegalName(name)) {
+                    return refuse(ErrorCode.INVALID_MESSAGE, "Query parameter 'topics' holds an illegal topic name; expected [a-zA-Z0-9._-], at most 249");
+                }
+                topics.add(name);
+            }
+        }
+        if (topics.size() > MAX_TOPICS) {
+            return refuse(ErrorCode.INVALID_MESSAGE, "Query parameter 'topics' may list at most " + MAX_TOPICS + " topics");
+        }
+        return switch (filter(query)) {
+            case Filter.Parsed.Valid valid -> new Parsed(new StreamRequest(List.copyOf(topics), valid.filter()), null);
+            case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Query parameter 'filters': " + invalid.reason());
+        };
+    }
+
+    static Filter.Parsed filter(QueryStringDecoder query) {
+        List<String> values = query.parameters().get("filters");
+        return filterOf(values == null || values.isEmpty() ? null : values.get(0));
+    }
+
+    /** Parses filters sent as JSON text (query parameters, form fields). */
+    static Filter.Parsed filterOf(String json) {
+        if (json == null || json.isBlank()) {
+            return new Filter.Parsed.Valid(Filter.none());
+        }
+        try {
+            return Filter.parse(Json.MAPPER.readTree(json));
+        } catch (JsonProcessingException e) {
+            return new Filter.Parsed.Invalid("not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static Parsed refuse(ErrorCode code, String message) {
+        return new Parsed(null, Problem.of(code, message));
+    }
+}

@@ -1,0 +1,22 @@
+package io.c254.streaming.transport.ws;
+
+import io.c254.streaming.hub.Filter;
+import io.c254.streaming.session.Problem;
+
+import java.util.List;
+
+/** A client's frame, parsed: one of the actions, or the error to answer it with. */
+sealed interface WsCommand {
+
+    record Subscribe(List<String> topics, Filter filter) implements WsCommand {
+    }
+
+    record Unsubscribe(List<String> topics) implements WsCommand {
+    }
+
+    record Ping() implements WsCommand {
+    }
+
+    record Invalid(Problem problem) implements WsCommand {
+    }
+}

@@ -1,0 +1,162 @@
+package io.c254.streaming.transport.ws;
+
+import io.c254.streaming.hub.Filter;
+import io.c254.streaming.session.CloseReason;
+import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.Session;
+import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.SubscriptionOutcome;
+import io.c254.streaming.session.Subscriptions;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One WebSocket connection after the handshake: client actions in, acknowledgements and errors out,
+ * heartbeat. A bad frame gets an error message and the connection stays open.
+ */
+final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
+
+    private final Session session;
+    private final Subscriptions subscriptions;
+    private final SessionRegistry sessions;
+    private final WebSocketServerHandshaker handshaker;
+    private final long heartbeatTimeoutNanos;
+    private long lastReadNanos = System.nanoTime();
+
+    WsConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions,
+                        WebSocketServerHandshaker handshaker, Duration heartbeatTimeout) {
+        this.session = session;
+        this.subscriptions = subscriptions;
+        this.sessions = sessions;
+        this.handshaker = handshaker;
+        this.heartbeatTimeoutNanos = heartbeatTimeout.toNanos();
+    }
+
+    /** After the handshake: confirm, then take the default subscriptions in the same event-loop task. */
+    void onEstablished(ChannelHandlerContext ctx) {
+        doSend(ctx, WsMessages.connectionEstablished(session));
+        subscriptions.subscribeDefaults(session, Filter.none());
+        log.info("WebSocket connection established: connection_id={} user_id={} tenant_id={}",
+                session.id(), session.identity().userId(), session.identity().tenantId());
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        lastReadNanos = System.nanoTime();
+        switch (frame) {
+            case TextWebSocketFrame text -> onCommand(ctx, WsCommandParser.parse(text.text()));
+            case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            case PongWebSocketFrame pong -> { /* a heartbeat answer: lastReadNanos is all it updates */ }
+            case CloseWebSocketFrame close -> handshaker.close(ctx.channel(), close.retain());
+            default -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNSUPPORTED_FRAME,
+                    "Binary frames are not understood; send JSON commands as text frames")));
+        }
+    }
+
+    private void onCommand(ChannelHandlerContext ctx, WsCommand command) {
+        switch (command) {
+            case WsCommand.Subscribe subscribe -> onSubscribe(ctx, subscribe);
+            case WsCommand.Unsubscribe unsubscribe -> onUnsubscribe(ctx, unsubscribe);
+            case WsCommand.Ping ping -> doSend(ctx, WsMessages.pong());
+            case WsCommand.Invalid invalid -> doSend(ctx, WsMessages.error(invalid.problem()));
+        }
+    }
+
+    private void onSubscribe(ChannelHandlerContext ctx, WsCommand.Subscribe subscribe) {
+        List<CompletableFuture<SubscriptionOutcome>> outcomes = subscribe.topics().stream()
+                .map(topic -> subscriptions.subscribe(session, topic, subscribe.filter()).toCompletableFuture())
+                .toList();
+        // decisions may complete on another thread (a remote entitlements call): answer on our event loop
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
+                ctx.executor().execute(() -> doReport(ctx, outcomes, subscribe)));
+    }
+
+    private void doReport(ChannelHandlerContext ctx, List<CompletableFuture<SubscriptionOutcome>> outcomes, WsCommand.Subscribe subscribe) {
+        List<String> subscribed = new ArrayList<>();
+        for (CompletableFuture<SubscriptionOutcome> future : outcomes) {
+            SubscriptionOutcome outcome = future.isCompletedExceptionally() ? null : future.join();
+            switch (outcome) {
+                case SubscriptionOutcome.Subscribed ok -> subscribed.add(ok.topic());
+                case SubscriptionOutcome.Refused refused -> doSend(ctx, WsMessages.error(refused.problem()));
+                case null, default -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.INTERNAL_ERROR,
+                        "The subscription could not be completed; try again")));
+            }
+        }
+        if (!subscribed.isEmpty()) {
+            doSend(ctx, WsMessages.subscribed(subscribed, subscribe.filter()));
+        }
+    }
+
+    private void onUnsubscribe(ChannelHandlerContext ctx, WsCommand.Unsubscribe unsubscribe) {
+        List<String> removed = new ArrayList<>();
+        for (String topic : unsubscribe.topics()) {
+            switch (subscriptions.unsubscribe(session, topic)) {
+                case SubscriptionOutcome.Refused refused -> doSend(ctx, WsMessages.error(refused.problem()));
+                case SubscriptionOutcome outcome -> removed.add(outcome.topic());
+            }
+        }
+        if (!removed.isEmpty()) {
+            doSend(ctx, WsMessages.unsubscribed(removed));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            if (System.nanoTime() - lastReadNanos >= heartbeatTimeoutNanos) {
+                doClose(ctx, CloseReason.HEARTBEAT_TIMEOUT);
+            } else {
+                ctx.writeAndFlush(new PingWebSocketFrame());
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        subscriptions.release(session);
+        sessions.close(session);
+        log.info("WebSocket connection closed: connection_id={} user_id={}", session.id(), session.identity().userId());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("closing WebSocket connection {}: {}", session.id(), cause.toString());
+        if (cause instanceof TooLongFrameException) {
+            // a message split into frames that add up to more than allowed: say so, as for a single oversize frame
+            doClose(ctx, CloseReason.MESSAGE_TOO_BIG);
+        } else {
+            // other protocol violations were already answered with a close frame by the decoder
+            ctx.close();
+        }
+    }
+
+    static void doClose(ChannelHandlerContext ctx, CloseReason reason) {
+        WsClosing.close(ctx.channel(), reason);
+    }
+
+    private static void doSend(ChannelHandlerContext ctx, String json) {
+        ctx.writeAndFlush(new TextWebSocketFrame(json));
+    }
+}

@@ -1,0 +1,89 @@
+package io.c254.streaming.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * HTTP over a plain socket, for what the JDK clients will not send (hand-made upgrade requests) or
+ * will not do (stay silent on a WebSocket).
+ */
+public final class RawHttp implements AutoCloseable {
+
+    private final Socket socket;
+
+    private RawHttp(Socket socket) {
+        this.socket = socket;
+    }
+
+    public static RawHttp open(int port) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(15_000);
+        return new RawHttp(socket);
+    }
+
+    public static String webSocketUpgrade(String pathAndQuery) {
+        return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    }
+
+    public RawHttp write(String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** Reads a response head and, when it has a Content-Length, its body. */
+    public Response readResponse() throws IOException {
+        InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        int status = Integer.parseInt(head.split(" ", 3)[1]);
+        int length = 0;
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return new Response(status, head, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    /** Everything the server sends until it closes the connection (or the timeout passes). */
+    public byte[] readToEnd() throws IOException {
+        return socket.getInputStream().readAllBytes();
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed inside the response head: " + head);
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    public record Response(int status, String head, String body) {
+        public String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+            return null;
+        }
+    }
+}

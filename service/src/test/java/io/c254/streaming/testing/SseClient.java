@@ -1,0 +1,139 @@
+package io.c254.streaming.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real HTTP client reading an SSE stream, parsed into events as EventSource would (comments kept too). */
+public final class SseClient implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** One event: `name` is "comment" for a comment line. */
+    public record Event(String id, String name, String data) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(data);
+            } catch (IOException e) {
+                throw new AssertionError("event data is not JSON: " + data, e);
+            }
+        }
+    }
+
+    private final HttpResponse<InputStream> response;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Thread reader;
+
+    private SseClient(HttpResponse<InputStream> response) {
+        this.response = response;
+        this.reader = Thread.ofVirtual().start(this::read);
+    }
+
+    public static SseClient connect(URI uri) {
+        try {
+            HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+                throw new AssertionError("SSE stream refused with " + response.statusCode() + ": " + body);
+            }
+            return new SseClient(response);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("cannot open " + uri.getPath(), e);
+        }
+    }
+
+    public HttpResponse<InputStream> response() {
+        return response;
+    }
+
+    private void read() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String id = null;
+            String name = "message";
+            StringBuilder data = null;
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.isEmpty()) {
+                    if (data != null) {
+                        events.add(new Event(id, name, data.toString()));
+                    }
+                    id = null;
+                    name = "message";
+                    data = null;
+                } else if (line.startsWith(":")) {
+                    events.add(new Event(null, "comment", line.substring(1).trim()));
+                } else if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                } else if (line.startsWith("event: ")) {
+                    name = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
+                }
+            }
+            events.add(new Event(null, "end-of-stream", ""));
+        } catch (IOException e) {
+            events.add(new Event(null, "end-of-stream", e.toString()));
+        }
+    }
+
+    public Event next(Duration timeout) {
+        try {
+            Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null) {
+                throw new AssertionError("no SSE event within " + timeout);
+            }
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public Event nextMatching(Predicate<Event> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching SSE event within " + timeout);
+            }
+            Event event = next(Duration.ofNanos(left));
+            if (wanted.test(event)) {
+                return event;
+            }
+        }
+    }
+
+    public Event nextNamed(String name) {
+        return nextMatching(e -> e.name().equals(name), Duration.ofSeconds(10));
+    }
+
+    public Event nextData(String markerField, String marker) {
+        return nextMatching(e -> e.name().equals("data") && marker.equals(e.json().path("data").path(markerField).asText()),
+                Duration.ofSeconds(10));
+    }
+
+    @Override
+    public void close() {
+        try {
+            response.body().close();
+        } catch (IOException ignored) {
+            // closing a stream the server already ended
+        }
+        reader.interrupt();
+    }
+}

@@ -1,0 +1,152 @@
+package io.c254.streaming.testing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real WebSocket client (the JDK's) that queues every text message as JSON. */
+public final class WsClient implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final WebSocket socket;
+    private final BlockingQueue<JsonNode> messages;
+    private final CompletableFuture<Integer> closeCode;
+
+    private WsClient(WebSocket socket, BlockingQueue<JsonNode> messages, CompletableFuture<Integer> closeCode) {
+        this.socket = socket;
+        this.messages = messages;
+        this.closeCode = closeCode;
+    }
+
+    public static WsClient connect(URI uri) {
+        BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        WebSocket socket = HTTP.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(uri, new Collector(messages, closeCode))
+                .orTimeout(15, TimeUnit.SECONDS)
+                .join();
+        return new WsClient(socket, messages, closeCode);
+    }
+
+    public WsClient send(String text) {
+        socket.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
+        return this;
+    }
+
+    public WsClient sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
+        return this;
+    }
+
+    /** The next message, whatever it is; fails after the timeout. */
+    public JsonNode next(Duration timeout) {
+        try {
+            JsonNode message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError("no WebSocket message within " + timeout);
+            }
+            return message;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public JsonNode next() {
+        return next(Duration.ofSeconds(10));
+    }
+
+    /** Skips messages until one matches (data of other tests' records, for example). */
+    public JsonNode nextMatching(Predicate<JsonNode> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching WebSocket message within " + timeout);
+            }
+            JsonNode message = next(Duration.ofNanos(left));
+            if (wanted.test(message)) {
+                return message;
+            }
+        }
+    }
+
+    public JsonNode nextOfType(String type) {
+        return nextMatching(m -> type.equals(m.path("type").asText()), Duration.ofSeconds(10));
+    }
+
+    /** Data messages whose record carries this marker field value. */
+    public JsonNode nextData(String markerField, String marker) {
+        return nextMatching(m -> "data".equals(m.path("type").asText()) && marker.equals(m.path("data").path(markerField).asText()),
+                Duration.ofSeconds(10));
+    }
+
+    /** The close code the server sent, waiting up to the timeout for it. */
+    public int awaitCloseCode(Duration timeout) {
+        return closeCode.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+        socket.abort();
+    }
+
+    private static final class Collector implements WebSocket.Listener {
+        private final BlockingQueue<JsonNode> messages;
+        private final CompletableFuture<Integer> closeCode;
+        private final StringBuilder partial = new StringBuilder();
+
+        Collector(BlockingQueue<JsonNode> messages, CompletableFuture<Integer> closeCode) {
+            this.messages = messages;
+            this.closeCode = closeCode;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    messages.add(JSON.readTree(partial.toString()));
+                } catch (JsonProcessingException e) {
+                    messages.add(JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
+                }
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            closeCode.completeExceptionally(error);
+        }
+    }
+}
