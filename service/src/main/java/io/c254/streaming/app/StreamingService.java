@@ -9,6 +9,7 @@ import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.SubscriptionIndex;
 import io.c254.streaming.ingest.KafkaIngest;
 import io.c254.streaming.registry.TopicRegistry;
+import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.RoleEntitlements;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Subscriptions;
@@ -32,12 +33,17 @@ public final class StreamingService implements AutoCloseable {
     /** Request bodies are small forms and JSON objects. */
     private static final int MAX_BODY_BYTES = 64 * 1024;
 
+    /** How long closing clients get to receive their close frame before the event loops stop. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
     private final KafkaIngest ingest;
     private final HttpServer server;
+    private final SessionRegistry sessions;
 
-    private StreamingService(KafkaIngest ingest, HttpServer server) {
+    private StreamingService(KafkaIngest ingest, HttpServer server, SessionRegistry sessions) {
         this.ingest = ingest;
         this.server = server;
+        this.sessions = sessions;
     }
 
     public static StreamingService start(Config config) throws InterruptedException {
@@ -65,7 +71,7 @@ public final class StreamingService implements AutoCloseable {
         ingest.start();
         log.info("streaming service started on port {} (env {}, Kafka {})", server.port(),
                 config.environment().name().toLowerCase(), config.kafka().bootstrapServers());
-        return new StreamingService(ingest, server);
+        return new StreamingService(ingest, server, sessions);
     }
 
     public int port() {
@@ -80,6 +86,12 @@ public final class StreamingService implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         server.stopAccepting();
+        // clients learn why they were cut off (WebSocket 1001, SSE error event) and may reconnect elsewhere
+        sessions.sessions().forEach(session -> session.connection().close(CloseReason.GOING_AWAY));
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        while (!sessions.sessions().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         ingest.close();
         server.close();
         log.info("streaming service stopped");

@@ -43,6 +43,9 @@ public final class HmacJwtVerifier implements TokenVerifier {
             return new Verification.Rejected("token rejected: " + e.getMessage());
         }
         try {
+            if (claims.getSubject() == null || claims.getSubject().isBlank()) {
+                return new Verification.Rejected("token has no sub claim (the user id)");
+            }
             String tenant = claims.getStringClaim("tenant_id");
             if (tenant == null || tenant.isBlank()) {
                 return new Verification.Rejected("token has no tenant_id claim");

@@ -71,7 +71,7 @@ public final class ConfigLoader {
     private KafkaSettings kafka() {
         String bootstrap = text("ACCESS_KAFKA_BOOTSTRAP", "localhost:9092");
         for (String server : bootstrap.split(",")) {
-            if (!HOST_PORT.matcher(server.trim()).matches()) {
+            if (!HOST_PORT.matcher(server.trim()).matches() || port(server.trim()) > 65_535) {
                 throw new ConfigException("ACCESS_KAFKA_BOOTSTRAP",
                         "expected a comma-separated list of host:port but was '" + bootstrap + "'");
             }
@@ -95,6 +95,10 @@ public final class ConfigLoader {
             }
         });
         return Map.copyOf(properties);
+    }
+
+    private static int port(String hostPort) {
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
     private Optional<String> jwtSecret() {

@@ -41,6 +41,10 @@ public final class FanOut implements Dispatcher {
                     framesBySubscriber.computeIfAbsent(subscriber, s -> new ArrayList<>(4))
                             .add(encodings.frame(subscriber.wireFormat()).retainedDuplicate());
                 });
+            } catch (RuntimeException e) {
+                // one record must never cost the others of its batch; frames already handed out stay valid
+                log.warn("skipped a record that failed to fan out: topic={} partition={} offset={}: {}",
+                        message.topic(), message.partition(), message.offset(), e.toString());
             } finally {
                 encodings.release();
             }

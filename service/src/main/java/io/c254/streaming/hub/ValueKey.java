@@ -30,6 +30,10 @@ final class ValueKey {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return Long.toString(node.longValue());
         }
+        if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+            // 1e400 parses to Infinity as a double and has no decimal form; it still compares equal to itself
+            return Double.toString(node.doubleValue());
+        }
         BigDecimal decimal = node.decimalValue().stripTrailingZeros();
         return decimal.scale() <= 0 && decimal.precision() - decimal.scale() <= 18
                 ? Long.toString(decimal.longValueExact())

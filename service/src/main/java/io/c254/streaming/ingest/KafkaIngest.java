@@ -130,6 +130,10 @@ public final class KafkaIngest implements AutoCloseable {
             // close() woke us; the loop condition ends the thread
         } catch (KafkaException | IllegalStateException e) {
             onFailure(e);
+        } catch (RuntimeException e) {
+            // a bug must not end the only consumer thread: the instance would silently stop streaming
+            log.error("unexpected failure in the ingest loop; continuing", e);
+            sleep(RETRY_BACKOFF);
         }
     }
 

@@ -95,8 +95,12 @@ public final class TopicRegistry {
         if (!TopicDefinition.isLegalName(name)) {
             throw new ConfigException(REGISTRY_VARIABLE, where + ".name must be a Kafka topic name ([a-zA-Z0-9._-], at most 249)");
         }
+        JsonNode isDefault = node.path("default");
+        if (!isDefault.isMissingNode() && !isDefault.isBoolean()) {
+            throw new ConfigException(REGISTRY_VARIABLE, where + ".default must be true or false");
+        }
         return new TopicDefinition(name, roles(where, node.path("required_roles")), mode(where, node.path("mode")),
-                node.path("key_field").asText(null), node.path("default").asBoolean(false));
+                node.path("key_field").asText(null), isDefault.asBoolean(false));
     }
 
     private static List<String> roles(String where, JsonNode node) {

@@ -1,7 +1,6 @@
 package io.c254.streaming.session;
 
 import io.c254.streaming.auth.Identity;
-import io.c254.streaming.hub.Subscriber;
 import io.c254.streaming.hub.Subscription;
 
 import java.util.List;
@@ -20,16 +19,16 @@ public final class Session {
     private final String id;
     private final Identity identity;
     private final Transport transport;
-    private final Subscriber subscriber;
+    private final Connection connection;
     private final long openedAtMillis = System.currentTimeMillis();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private boolean closed;
 
-    Session(String id, Identity identity, Transport transport, Subscriber subscriber) {
+    Session(String id, Identity identity, Transport transport, Connection connection) {
         this.id = id;
         this.identity = identity;
         this.transport = transport;
-        this.subscriber = subscriber;
+        this.connection = connection;
     }
 
     public String id() {
@@ -44,8 +43,8 @@ public final class Session {
         return transport;
     }
 
-    public Subscriber subscriber() {
-        return subscriber;
+    public Connection connection() {
+        return connection;
     }
 
     public long openedAtMillis() {

@@ -2,7 +2,6 @@ package io.c254.streaming.session;
 
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.Config.ConnectionLimits;
-import io.c254.streaming.hub.Subscriber;
 
 import java.security.SecureRandom;
 import java.util.Collection;
@@ -38,12 +37,12 @@ public final class SessionRegistry {
         }
     }
 
-    public synchronized Admission open(Identity identity, Transport transport, Subscriber subscriber) {
+    public synchronized Admission open(Identity identity, Transport transport, Connection connection) {
         Problem refusal = refusal(identity, transport);
         if (refusal != null) {
             return new Admission.Refused(refusal);
         }
-        Session session = new Session(newConnectionId(), identity, transport, subscriber);
+        Session session = new Session(newConnectionId(), identity, transport, connection);
         sessions.put(session.id(), session);
         perUser.merge(userKey(identity), 1, Integer::sum);
         perTenant.merge(identity.tenantId(), 1, Integer::sum);

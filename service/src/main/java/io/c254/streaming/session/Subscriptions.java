@@ -64,7 +64,7 @@ public final class Subscriptions {
     }
 
     private SubscriptionOutcome attach(Session session, String topic, Filter filter) {
-        Subscription subscription = index.subscribe(session.subscriber(), topic, filter);
+        Subscription subscription = index.subscribe(session.connection(), topic, filter);
         Subscription replaced = session.attach(subscription, () -> index.unsubscribe(subscription));
         if (replaced != null) {
             index.unsubscribe(replaced);

@@ -1,8 +1,8 @@
 package io.c254.streaming.transport;
 
-import io.c254.streaming.hub.Subscriber;
 import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.session.CloseReason;
+import io.c254.streaming.session.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
@@ -15,7 +15,7 @@ import java.util.function.Function;
  * A channel as the hub sees it. Writes a batch with one flush; a channel whose outbound buffer is past
  * its high-water mark is a slow consumer and is closed rather than allowed to grow the heap.
  */
-public final class ChannelSubscriber implements Subscriber {
+public final class ChannelSubscriber implements Connection {
 
     private final Channel channel;
     private final WireFormat format;
@@ -36,6 +36,16 @@ public final class ChannelSubscriber implements Subscriber {
         this.wrap = wrap;
         this.close = close;
         this.sent = sent;
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        channel.eventLoop().execute(() -> {
+            if (!closing && channel.isActive()) {
+                closing = true;
+                close.accept(reason);
+            }
+        });
     }
 
     @Override

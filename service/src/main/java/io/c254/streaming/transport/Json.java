@@ -1,6 +1,7 @@
 package io.c254.streaming.transport;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.session.Problem;
@@ -8,7 +9,8 @@ import io.c254.streaming.session.Problem;
 /** The JSON of control messages and HTTP bodies (not of data frames: those are built by the wire formats). */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Rejects trailing content: `{"action":"ping"} junk` is not a ping. */
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
     }

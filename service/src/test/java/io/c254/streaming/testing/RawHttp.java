@@ -20,7 +20,16 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public static RawHttp open(int port) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return open(port, 0);
+    }
+
+    /** @param receiveBuffer the socket's receive buffer in bytes, 0 for the system's default */
+    public static RawHttp open(int port, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(15_000);
         return new RawHttp(socket);
     }

@@ -45,6 +45,19 @@ public final class TestKafka {
         }
     }
 
+    /** Publishes many records in batches and waits until all are acknowledged. */
+    public static void publishAll(String topic, java.util.List<String> values) {
+        var sends = values.stream().map(v -> producer().send(new ProducerRecord<>(topic, "k", v))).toList();
+        producer().flush();
+        for (var send : sends) {
+            try {
+                send.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("publishing to " + topic + " failed", e);
+            }
+        }
+    }
+
     private static synchronized KafkaProducer<String, String> producer() {
         if (producer == null) {
             producer = new KafkaProducer<>(Map.of(

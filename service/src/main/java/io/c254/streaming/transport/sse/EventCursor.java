@@ -27,6 +27,9 @@ record EventCursor(String topic, int partition, long offset) {
         if (middle <= 0) {
             return null;
         }
+        if (!digits(text, middle + 1, last) || !digits(text, last + 1, text.length())) {
+            return null;
+        }
         try {
             int partition = Integer.parseInt(text.substring(middle + 1, last));
             long offset = Long.parseLong(text.substring(last + 1));
@@ -35,5 +38,9 @@ record EventCursor(String topic, int partition, long offset) {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    private static boolean digits(String text, int from, int to) {
+        return from < to && text.substring(from, to).chars().allMatch(c -> c >= '0' && c <= '9');
     }
 }

@@ -1,0 +1,10 @@
+package io.c254.streaming.session;
+
+import io.c254.streaming.hub.Subscriber;
+
+/** A client connection as sessions see it: the hub's subscriber, which can also be ended with a reason. */
+public interface Connection extends Subscriber {
+
+    /** Ends the connection with a reason the client can read; safe from any thread. */
+    void close(CloseReason reason);
+}

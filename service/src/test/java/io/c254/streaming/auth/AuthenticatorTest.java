@@ -1,0 +1,203 @@
+package io.c254.streaming.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.c254.streaming.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AuthenticatorTest {
+
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+    private static final String OTHER_SECRET = "fedcba9876543210fedcba9876543210";
+    private static final Instant IN_AN_HOUR = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
+    private final Authenticator local = new Authenticator(true, Optional.of(new HmacJwtVerifier(SECRET)));
+    private final Authenticator production = new Authenticator(false, Optional.of(new HmacJwtVerifier(SECRET)));
+
+    @Test
+    void testTokenIsAcceptedInLocalMode() {
+        Verification verification = local.authenticate(Authenticator.TEST_TOKEN);
+
+        Identity identity = verified(verification).identity();
+        assertThat(identity.userId()).isEqualTo("user-123");
+        assertThat(identity.tenantId()).isEqualTo("tenant-1");
+        assertThat(identity.hasAnyRole(List.of("admin"))).isTrue();
+        assertThat(verified(verification).expiresAt()).isNull();
+    }
+
+    @Test
+    void testTokenIsRejectedOutsideLocalMode() {
+        assertThat(rejected(production.authenticate("test-token"))).contains("ACCESS_ENV=local");
+        assertThat(rejected(new Authenticator(false, Optional.empty()).authenticate("test-token"))).contains("ACCESS_ENV=local");
+    }
+
+    @Test
+    void signedTokenGivesTheIdentityItNames() {
+        String token = sign(SECRET, claims().build());
+
+        for (Authenticator authenticator : List.of(local, production)) {
+            Verification.Verified verified = verified(authenticator.authenticate(token));
+            assertThat(verified.identity()).isEqualTo(new Identity("alice", "acme", Set.of("analyst", "trader"), false));
+            assertThat(verified.expiresAt()).isEqualTo(IN_AN_HOUR);
+        }
+    }
+
+    @Test
+    void rolesMayBeASpaceSeparatedString() {
+        String token = sign(SECRET, claims().claim("roles", " analyst  trader ").build());
+
+        assertThat(verified(production.authenticate(token)).identity().roles()).containsExactlyInAnyOrder("analyst", "trader");
+    }
+
+    @Test
+    void tokenWithoutRolesHasNone() {
+        String token = sign(SECRET, claims().claim("roles", null).build());
+
+        Identity identity = verified(production.authenticate(token)).identity();
+        assertThat(identity.roles()).isEmpty();
+        assertThat(identity.hasAnyRole(List.of("viewer"))).isFalse();
+    }
+
+    @Test
+    void expiredTokenIsRejected() {
+        String token = sign(SECRET, claims().expirationTime(Date.from(Instant.now().minus(1, ChronoUnit.HOURS))).build());
+
+        assertThat(rejected(production.authenticate(token))).contains("xpired");
+    }
+
+    @Test
+    void tokenSignedWithAnotherSecretIsRejected() {
+        rejected(production.authenticate(sign(OTHER_SECRET, claims().build())));
+    }
+
+    @Test
+    void tamperedTokenIsRejected() {
+        String token = sign(SECRET, claims().build());
+        String[] parts = token.split("\\.");
+        String forgedClaims = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                claims().subject("mallory").build().toString().getBytes(StandardCharsets.UTF_8));
+
+        rejected(production.authenticate(parts[0] + "." + forgedClaims + "." + parts[2]));
+    }
+
+    @Test
+    void unsignedTokenIsRejected() {
+        String token = new PlainJWT(claims().build()).serialize();
+
+        rejected(production.authenticate(token));
+        rejected(local.authenticate(token));
+    }
+
+    @Test
+    void tokenSignedWithAnotherHmacAlgorithmIsRejected() {
+        String longSecret = SECRET + SECRET;
+        Authenticator authenticator = new Authenticator(false, Optional.of(new HmacJwtVerifier(longSecret)));
+
+        rejected(authenticator.authenticate(sign(JWSAlgorithm.HS512, longSecret, claims().build())));
+        verified(authenticator.authenticate(sign(JWSAlgorithm.HS256, longSecret, claims().build())));
+    }
+
+    @Test
+    void tokenWithoutTenantIsRejectedNamingTenantId() {
+        assertThat(rejected(production.authenticate(sign(SECRET, claims().claim("tenant_id", null).build())))).contains("tenant_id");
+        assertThat(rejected(production.authenticate(sign(SECRET, claims().claim("tenant_id", " ").build())))).contains("tenant_id");
+        assertThat(rejected(production.authenticate(sign(SECRET, claims().claim("tenant_id", 7).build())))).contains("tenant_id");
+    }
+
+    @Test
+    void tokenWithoutExpiryIsRejected() {
+        assertThat(rejected(production.authenticate(sign(SECRET, claims().expirationTime(null).build())))).contains("exp");
+    }
+
+    @Test
+    void tokenWithoutSubjectIsRejected() {
+        assertThat(rejected(production.authenticate(sign(SECRET, claims().subject(null).build())))).contains("sub");
+    }
+
+    @Test
+    void tokenWithBlankSubjectIsRejected() {
+        assertThat(rejected(production.authenticate(sign(SECRET, claims().subject(" ").build())))).contains("sub");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage", "not.a.jwt", "Bearer x"})
+    void textThatIsNotAJwtIsRejectedAsSuch(String token) {
+        assertThat(rejected(production.authenticate(token))).isEqualTo("token is not a JWT");
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", "   "})
+    void missingTokenIsRejectedSayingHowToPassOne(String token) {
+        assertThat(rejected(local.authenticate(token))).contains("?token=").contains("Authorization: Bearer");
+    }
+
+    @Test
+    void jwtWithoutAConfiguredSecretIsRejectedNamingTheSetting() {
+        Authenticator noVerifier = new Authenticator(true, Optional.empty());
+
+        assertThat(rejected(noVerifier.authenticate(sign(SECRET, claims().build())))).contains("ACCESS_JWT_SECRET");
+        assertThat(noVerifier.canVerify()).isTrue();
+        assertThat(new Authenticator(false, Optional.empty()).canVerify()).isFalse();
+    }
+
+    @Test
+    void authenticatorFromProductionConfigVerifiesJwtsButNotTheTestToken() {
+        Authenticator fromConfig = Authenticator.from(ConfigLoader.load(Map.of("ACCESS_ENV", "production", "ACCESS_JWT_SECRET", SECRET)));
+
+        verified(fromConfig.authenticate(sign(SECRET, claims().build())));
+        rejected(fromConfig.authenticate(Authenticator.TEST_TOKEN));
+    }
+
+    private static JWTClaimsSet.Builder claims() {
+        return new JWTClaimsSet.Builder()
+                .subject("alice")
+                .claim("tenant_id", "acme")
+                .claim("roles", List.of("analyst", "trader"))
+                .expirationTime(Date.from(IN_AN_HOUR));
+    }
+
+    private static String sign(String secret, JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.HS256, secret, claims);
+    }
+
+    private static String sign(JWSAlgorithm algorithm, String secret, JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(algorithm), claims);
+            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Verification.Verified verified(Verification verification) {
+        assertThat(verification).isInstanceOf(Verification.Verified.class);
+        return (Verification.Verified) verification;
+    }
+
+    private static String rejected(Verification verification) {
+        assertThat(verification).isInstanceOf(Verification.Rejected.class);
+        return ((Verification.Rejected) verification).reason();
+    }
+}

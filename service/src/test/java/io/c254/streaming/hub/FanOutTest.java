@@ -1,0 +1,230 @@
+package io.c254.streaming.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.c254.streaming.hub.FilterTest.filter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class FanOutTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String PRICES = "prices";
+    private static final String CURVES = "curves";
+
+    private final CountingFormat ws = new CountingFormat("ws");
+    private final CountingFormat sse = new CountingFormat("sse");
+    private final SubscriptionIndex index = new SubscriptionIndex();
+    private final FanOut fanOut = new FanOut(index, UnpooledByteBufAllocator.DEFAULT);
+
+    @AfterEach
+    void everyEncodedFrameIsReleased() {
+        assertThat(ws.encoded).allSatisfy(frame -> assertThat(frame.refCnt()).isZero());
+        assertThat(sse.encoded).allSatisfy(frame -> assertThat(frame.refCnt()).isZero());
+    }
+
+    @Test
+    void unfilteredSubscriberGetsEveryMessageOfItsTopicOnly() {
+        RecordingSubscriber prices = new RecordingSubscriber(ws);
+        index.subscribe(prices, PRICES, Filter.none());
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(CURVES, 2, "{\"c\":\"oil\"}"),
+                message(PRICES, 3, "{\"c\":\"gas\"}")));
+
+        assertThat(prices.frames()).containsExactly("ws|prices|1|{\"c\":\"oil\"}", "ws|prices|3|{\"c\":\"gas\"}");
+    }
+
+    @Test
+    void filteredSubscriberGetsOnlyMatchingMessages() {
+        RecordingSubscriber oilOrGas = new RecordingSubscriber(ws);
+        index.subscribe(oilOrGas, PRICES, filter("{\"c\":[\"oil\",\"gas\"]}"));
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"coal\"}"),
+                message(PRICES, 3, "{\"c\":\"gas\"}"), message(PRICES, 4, "{\"other\":\"oil\"}")));
+
+        assertThat(oilOrGas.offsets()).containsExactly(1L, 3L);
+    }
+
+    @Test
+    void multiFieldFilterWithOneFieldFailingDeliversNothing() {
+        RecordingSubscriber subscriber = new RecordingSubscriber(ws);
+        index.subscribe(subscriber, PRICES, filter("{\"c\":\"oil\",\"region\":[\"gulf\",\"north_sea\"]}"));
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\",\"region\":\"asia\"}"),
+                message(PRICES, 2, "{\"c\":\"gas\",\"region\":\"gulf\"}"),
+                message(PRICES, 3, "{\"c\":\"oil\"}")));
+
+        assertThat(subscriber.deliveries).isEmpty();
+        assertThat(ws.calls).isZero();
+    }
+
+    @Test
+    void subscribersFilteringOnDifferentFieldsEachGetAMatchOnce() {
+        RecordingSubscriber byCommodity = new RecordingSubscriber(ws);
+        RecordingSubscriber byRegion = new RecordingSubscriber(ws);
+        RecordingSubscriber byBoth = new RecordingSubscriber(ws);
+        index.subscribe(byCommodity, PRICES, filter("{\"c\":\"oil\"}"));
+        index.subscribe(byRegion, PRICES, filter("{\"region\":\"gulf\"}"));
+        index.subscribe(byBoth, PRICES, filter("{\"c\":[\"oil\",\"gas\"],\"region\":\"gulf\"}"));
+
+        fanOut.dispatch(List.of(message(PRICES, 7, "{\"c\":\"oil\",\"region\":\"gulf\"}")));
+
+        assertThat(byCommodity.offsets()).containsExactly(7L);
+        assertThat(byRegion.offsets()).containsExactly(7L);
+        assertThat(byBoth.offsets()).containsExactly(7L);
+    }
+
+    @Test
+    void resubscribingWithNewFilterReplacesTheOldOneWithoutDuplicates() {
+        RecordingSubscriber subscriber = new RecordingSubscriber(ws);
+        Subscription oil = index.subscribe(subscriber, PRICES, filter("{\"c\":\"oil\"}"));
+        index.subscribe(subscriber, PRICES, filter("{\"c\":[\"oil\",\"gas\"]}"));
+        index.unsubscribe(oil);
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"gas\"}")));
+
+        assertThat(subscriber.offsets()).containsExactly(1L, 2L);
+        assertThat(index.countsByTopic()).containsExactly(Map.entry(PRICES, 1));
+    }
+
+    @Test
+    void unsubscribedSubscriberGetsNothingMore() {
+        RecordingSubscriber unfiltered = new RecordingSubscriber(ws);
+        RecordingSubscriber filtered = new RecordingSubscriber(ws);
+        Subscription first = index.subscribe(unfiltered, PRICES, Filter.none());
+        Subscription second = index.subscribe(filtered, PRICES, filter("{\"c\":\"oil\"}"));
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}")));
+
+        index.unsubscribe(first);
+        index.unsubscribe(second);
+        fanOut.dispatch(List.of(message(PRICES, 2, "{\"c\":\"oil\"}")));
+
+        assertThat(unfiltered.offsets()).containsExactly(1L);
+        assertThat(filtered.offsets()).containsExactly(1L);
+    }
+
+    @Test
+    void messageIsEncodedOncePerWireFormatHoweverManySubscribersMatch() {
+        for (int i = 0; i < 5; i++) {
+            index.subscribe(new RecordingSubscriber(ws), PRICES, i % 2 == 0 ? Filter.none() : filter("{\"c\":\"oil\"}"));
+        }
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}")));
+        assertThat(ws.calls).isEqualTo(1);
+
+        RecordingSubscriber sseSubscriber = new RecordingSubscriber(sse);
+        index.subscribe(sseSubscriber, PRICES, Filter.none());
+        index.subscribe(new RecordingSubscriber(sse), PRICES, filter("{\"c\":\"oil\"}"));
+        fanOut.dispatch(List.of(message(PRICES, 2, "{\"c\":\"oil\"}")));
+
+        assertThat(ws.calls).isEqualTo(2);
+        assertThat(sse.calls).isEqualTo(1);
+        assertThat(sseSubscriber.frames()).containsExactly("sse|prices|2|{\"c\":\"oil\"}");
+    }
+
+    @Test
+    void messageNobodyWantsIsNeverEncoded() {
+        index.subscribe(new RecordingSubscriber(ws), PRICES, filter("{\"c\":\"oil\"}"));
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"gas\"}"), message(CURVES, 2, "{\"c\":\"oil\"}")));
+
+        assertThat(ws.calls).isZero();
+    }
+
+    @Test
+    void eachSubscriberGetsItsFramesOfOneBatchInOneDeliveryInOrder() {
+        RecordingSubscriber prices = new RecordingSubscriber(ws);
+        RecordingSubscriber curves = new RecordingSubscriber(sse);
+        index.subscribe(prices, PRICES, Filter.none());
+        index.subscribe(curves, CURVES, Filter.none());
+
+        fanOut.dispatch(List.of(message(PRICES, 10, "{}"), message(CURVES, 11, "{}"), message(PRICES, 12, "{}"),
+                message(CURVES, 13, "{}"), message(PRICES, 14, "{}")));
+
+        assertThat(prices.deliveries).hasSize(1);
+        assertThat(prices.offsets()).containsExactly(10L, 12L, 14L);
+        assertThat(curves.deliveries).hasSize(1);
+        assertThat(curves.offsets()).containsExactly(11L, 13L);
+    }
+
+    @Test
+    void deliveryRunsOnTheSubscribersOwnEventLoop() throws InterruptedException {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
+            index.subscribe(subscriber, PRICES, Filter.none());
+
+            fanOut.dispatch(List.of(message(PRICES, 1, "{}"), message(PRICES, 2, "{}")));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> subscriber.deliveries.size() == 1);
+            assertThat(subscriber.offsets()).containsExactly(1L, 2L);
+            assertThat(subscriber.onOwnLoop).containsExactly(true);
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void framesForAnEventLoopThatHasShutDownAreReleased() throws InterruptedException {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
+        index.subscribe(subscriber, PRICES, Filter.none());
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{}")));
+
+        assertThat(subscriber.deliveries).isEmpty();
+        assertThat(ws.encoded).singleElement().satisfies(frame -> assertThat(frame.refCnt()).isZero());
+    }
+
+    @Test
+    void recordWithANumberTooLargeForADoubleDoesNotStopTheBatch() {
+        RecordingSubscriber everything = new RecordingSubscriber(ws);
+        RecordingSubscriber cheapOnly = new RecordingSubscriber(sse);
+        index.subscribe(everything, PRICES, Filter.none());
+        index.subscribe(cheapOnly, PRICES, filter("{\"price\":1}"));
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{\"price\":1}"), message(PRICES, 2, "{\"price\":1e400}"),
+                message(PRICES, 3, "{\"price\":1}")));
+
+        assertThat(everything.offsets()).containsExactly(1L, 2L, 3L);
+        assertThat(cheapOnly.offsets()).containsExactly(1L, 3L);
+    }
+
+    @Test
+    void countsByTopicFollowSubscribeAndUnsubscribe() {
+        RecordingSubscriber a = new RecordingSubscriber(ws);
+        RecordingSubscriber b = new RecordingSubscriber(sse);
+        Subscription aPrices = index.subscribe(a, PRICES, Filter.none());
+        Subscription bPrices = index.subscribe(b, PRICES, filter("{\"c\":\"oil\"}"));
+        Subscription aCurves = index.subscribe(a, CURVES, filter("{\"c\":[\"oil\",\"gas\"]}"));
+        assertThat(index.countsByTopic()).containsExactly(Map.entry(CURVES, 1), Map.entry(PRICES, 2));
+
+        index.unsubscribe(bPrices);
+        index.unsubscribe(bPrices);
+        index.unsubscribe(aCurves);
+        assertThat(index.countsByTopic()).containsExactly(Map.entry(PRICES, 1));
+
+        index.unsubscribe(aPrices);
+        assertThat(index.countsByTopic()).isEmpty();
+    }
+
+    private static Message message(String topic, long offset, String json) {
+        try {
+            ObjectNode value = (ObjectNode) MAPPER.readTree(json);
+            return new Message(topic, 0, offset, 1_700_000_000_000L + offset, null, value, MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+}

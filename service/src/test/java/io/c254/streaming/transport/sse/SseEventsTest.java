@@ -1,0 +1,82 @@
+package io.c254.streaming.transport.sse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.hub.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SseEventsTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void dataEventCarriesCursorIdEventNameAndOneLineOfJson() throws Exception {
+        String value = "{\"instrument_id\":\"BRENT_CRUDE\",\"price\":75.5,\"volume\":1000}";
+
+        String event = encode(message("pricing.curve.updates.v1", 2, 12345, 1705312200000L, value));
+
+        assertThat(event).isEqualTo("id: pricing.curve.updates.v1:2:12345\nevent: data\ndata: "
+                + "{\"topic\":\"pricing.curve.updates.v1\",\"data\":" + value
+                + ",\"timestamp\":1705312200000,\"partition\":2,\"offset\":12345}\n\n");
+    }
+
+    @Test
+    void dataLineIsJsonWithTopicDataTimestampPartitionAndOffset() throws Exception {
+        String event = encode(message("market.data.updates.v1", 0, 7, 1705312200123L,
+                "{\"instrument_id\":\"BRENT_CRUDE\",\"price\":75.5,\"tags\":[\"a\",\"b\"],\"meta\":{\"x\":null}}"));
+
+        assertThat(event).endsWith("\n\n");
+        String[] lines = event.substring(0, event.length() - 2).split("\n", -1);
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).isEqualTo("id: market.data.updates.v1:0:7");
+        assertThat(lines[1]).isEqualTo("event: data");
+        assertThat(lines[2]).startsWith("data: ");
+        JsonNode data = MAPPER.readTree(lines[2].substring("data: ".length()));
+        assertThat(data.get("topic").asText()).isEqualTo("market.data.updates.v1");
+        assertThat(data.get("data").get("instrument_id").asText()).isEqualTo("BRENT_CRUDE");
+        assertThat(data.get("data").get("price").decimalValue()).isEqualByComparingTo("75.5");
+        assertThat(data.get("timestamp").asLong()).isEqualTo(1705312200123L);
+        assertThat(data.get("partition").asInt()).isZero();
+        assertThat(data.get("offset").asLong()).isEqualTo(7);
+    }
+
+    @Test
+    void dataEventIdParsesBackToTheMessageCursor() throws Exception {
+        String event = encode(message("served.market.latest_prices.v1", 4, 99, 1L, "{}"));
+
+        String id = event.lines().findFirst().orElseThrow().substring("id: ".length());
+        assertThat(EventCursor.parse(id)).isEqualTo(new EventCursor("served.market.latest_prices.v1", 4, 99));
+    }
+
+    @Test
+    void nonAsciiValuesArriveIntactAsUtf8() throws Exception {
+        String event = encode(message("t", 0, 1, 1L, "{\"city\":\"Zürich\",\"unit\":\"€/MWh\",\"note\":\"line\\nbreak\"}"));
+
+        String dataLine = event.lines().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+        JsonNode data = MAPPER.readTree(dataLine.substring("data: ".length()));
+        assertThat(data.get("data").get("city").asText()).isEqualTo("Zürich");
+        assertThat(data.get("data").get("unit").asText()).isEqualTo("€/MWh");
+        assertThat(data.get("data").get("note").asText()).isEqualTo("line\nbreak");
+    }
+
+    private static String encode(Message message) {
+        ByteBuf frame = SseEvents.DATA.encode(message, UnpooledByteBufAllocator.DEFAULT);
+        try {
+            return frame.toString(StandardCharsets.UTF_8);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private static Message message(String topic, int partition, long offset, long timestamp, String json) throws Exception {
+        ObjectNode value = (ObjectNode) MAPPER.readTree(json);
+        return new Message(topic, partition, offset, timestamp, "key", value, MAPPER.writeValueAsBytes(value));
+    }
+}

@@ -1,0 +1,158 @@
+package io.c254.streaming.transport.ws;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+class WsCommandParserTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void subscribeCarriesTopicsAndFilters() throws Exception {
+        WsCommand command = WsCommandParser.parse("""
+                {"action":"subscribe","data":{"topics":["pricing.updates","curve.changes"],
+                 "filters":{"commodity":"oil","region":["north_sea","gulf"]}}}""");
+
+        assertThat(command).isInstanceOf(WsCommand.Subscribe.class);
+        WsCommand.Subscribe subscribe = (WsCommand.Subscribe) command;
+        assertThat(subscribe.topics()).containsExactly("pricing.updates", "curve.changes");
+        assertThat(subscribe.filter().source())
+                .isEqualTo(MAPPER.readTree("{\"commodity\":\"oil\",\"region\":[\"north_sea\",\"gulf\"]}"));
+        assertThat(subscribe.filter().matches(object("{\"commodity\":\"oil\",\"region\":\"gulf\"}"))).isTrue();
+        assertThat(subscribe.filter().matches(object("{\"commodity\":\"gas\",\"region\":\"gulf\"}"))).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"]}}",
+            "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"],\"filters\":null}}"})
+    void subscribeWithoutFiltersHasNoFilter(String frame) {
+        WsCommand command = WsCommandParser.parse(frame);
+
+        assertThat(command).isInstanceOf(WsCommand.Subscribe.class);
+        assertThat(((WsCommand.Subscribe) command).filter().isEmpty()).isTrue();
+    }
+
+    @Test
+    void duplicateTopicNamesAreCollapsedInOrder() {
+        WsCommand command = WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"b\",\"a\",\"b\",\"a\"]}}");
+
+        assertThat(((WsCommand.Subscribe) command).topics()).containsExactly("b", "a");
+    }
+
+    @Test
+    void unsubscribeCarriesTopics() {
+        WsCommand command = WsCommandParser.parse("{\"action\":\"unsubscribe\",\"data\":{\"topics\":[\"pricing.updates\",\"pricing.updates\"]}}");
+
+        assertThat(command).isEqualTo(new WsCommand.Unsubscribe(List.of("pricing.updates")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"action\":\"ping\",\"data\":{}}", "{\"action\":\"ping\"}", "{\"action\":\"ping\",\"data\":{\"t\":1}}"})
+    void pingWithOrWithoutDataIsAPing(String frame) {
+        assertThat(WsCommandParser.parse(frame)).isEqualTo(new WsCommand.Ping());
+    }
+
+    @Test
+    void topicsBeyondTheLimitAreRejected() {
+        String atLimit = topics(WsCommandParser.MAX_TOPICS_PER_REQUEST);
+        String overLimit = topics(WsCommandParser.MAX_TOPICS_PER_REQUEST + 1);
+
+        assertThat(WsCommandParser.parse(atLimit)).isInstanceOf(WsCommand.Subscribe.class);
+        assertThat(problem(WsCommandParser.parse(overLimit)).code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFrames")
+    void badFrameIsAnsweredWithTheErrorCodeNamingIt(String description, String frame, ErrorCode code, String messageMentions) {
+        Problem problem = problem(WsCommandParser.parse(frame));
+
+        assertThat(problem.code()).isEqualTo(code);
+        assertThat(problem.message()).contains(messageMentions);
+    }
+
+    static Stream<Arguments> badFrames() {
+        return Stream.of(
+                Arguments.of("not JSON", "subscribe please", ErrorCode.INVALID_MESSAGE, "not valid JSON"),
+                Arguments.of("truncated JSON", "{\"action\":\"subscribe\"", ErrorCode.INVALID_MESSAGE, "not valid JSON"),
+                Arguments.of("empty frame", "", ErrorCode.INVALID_MESSAGE, "JSON object"),
+                Arguments.of("a JSON array", "[{\"action\":\"ping\"}]", ErrorCode.INVALID_MESSAGE, "JSON object"),
+                Arguments.of("a JSON string", "\"ping\"", ErrorCode.INVALID_MESSAGE, "JSON object"),
+                Arguments.of("no action", "{\"data\":{\"topics\":[\"a\"]}}", ErrorCode.MISSING_FIELD, "'action'"),
+                Arguments.of("empty action", "{\"action\":\"\"}", ErrorCode.MISSING_FIELD, "'action'"),
+                Arguments.of("action not a string", "{\"action\":1}", ErrorCode.MISSING_FIELD, "'action'"),
+                Arguments.of("unknown action", "{\"action\":\"publish\"}", ErrorCode.UNKNOWN_ACTION, "'publish'"),
+                Arguments.of("action in wrong case", "{\"action\":\"Subscribe\"}", ErrorCode.UNKNOWN_ACTION, "'Subscribe'"),
+                Arguments.of("subscribe without data", "{\"action\":\"subscribe\"}", ErrorCode.MISSING_FIELD, "data.topics"),
+                Arguments.of("subscribe with data a list", "{\"action\":\"subscribe\",\"data\":[\"a\"]}", ErrorCode.MISSING_FIELD, "data.topics"),
+                Arguments.of("subscribe without topics", "{\"action\":\"subscribe\",\"data\":{}}", ErrorCode.MISSING_FIELD, "data.topics"),
+                Arguments.of("subscribe with empty topics", "{\"action\":\"subscribe\",\"data\":{\"topics\":[]}}", ErrorCode.MISSING_FIELD, "data.topics"),
+                Arguments.of("topics not a list", "{\"action\":\"subscribe\",\"data\":{\"topics\":\"a.b\"}}", ErrorCode.MISSING_FIELD, "data.topics"),
+                Arguments.of("unsubscribe without topics", "{\"action\":\"unsubscribe\",\"data\":{}}", ErrorCode.MISSING_FIELD, "data.topics"),
+                Arguments.of("topic not a string", "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\",42]}}", ErrorCode.INVALID_MESSAGE, "42"),
+                Arguments.of("illegal topic name", "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"bad topic!\"]}}", ErrorCode.INVALID_MESSAGE, "bad topic!"),
+                Arguments.of("topic name with colon", "{\"action\":\"unsubscribe\",\"data\":{\"topics\":[\"a:b\"]}}", ErrorCode.INVALID_MESSAGE, "a:b"),
+                Arguments.of("empty topic name", "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"\"]}}", ErrorCode.INVALID_MESSAGE, "Topic names"),
+                Arguments.of("filters not an object", "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\"],\"filters\":\"oil\"}}", ErrorCode.INVALID_FILTER, "object"),
+                Arguments.of("filter with nested object", "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\"],\"filters\":{\"c\":{\"x\":1}}}}", ErrorCode.INVALID_FILTER, "'c'"),
+                Arguments.of("filter with empty list", "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\"],\"filters\":{\"c\":[]}}}", ErrorCode.INVALID_FILTER, "'c'"));
+    }
+
+    @Test
+    void filterWithANumberTooLargeForADoubleIsAnsweredNotThrown() {
+        String frame = "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\"],\"filters\":{\"price\":1e400}}}";
+
+        assertThatCode(() -> WsCommandParser.parse(frame)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void illegalTopicIsNamedInTheErrorDetails() {
+        Problem problem = problem(WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"bad topic!\"]}}"));
+
+        assertThat(problem.details()).isEqualTo(Map.of("topic", "bad topic!"));
+    }
+
+    @Test
+    void veryLongIllegalTopicIsAbbreviatedInTheError() {
+        String longName = "x".repeat(300) + "!";
+        Problem problem = problem(WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + longName + "\"]}}"));
+
+        assertThat(problem.code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(problem.message()).hasSizeLessThan(250).doesNotContain(longName);
+    }
+
+    private static Problem problem(WsCommand command) {
+        assertThat(command).isInstanceOf(WsCommand.Invalid.class);
+        return ((WsCommand.Invalid) command).problem();
+    }
+
+    private static String topics(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "\"t" + i + "\"")
+                .collect(Collectors.joining(",", "{\"action\":\"subscribe\",\"data\":{\"topics\":[", "]}}"));
+    }
+
+    private static ObjectNode object(String json) throws Exception {
+        return (ObjectNode) MAPPER.readTree(json);
+    }
+
+    @Test
+    void trailingContentAfterTheCommandIsNotIgnored() {
+        assertThat(WsCommandParser.parse("{\"action\":\"ping\"} junk")).isInstanceOf(WsCommand.Invalid.class);
+    }
+}

@@ -1,0 +1,74 @@
+package io.c254.streaming.transport.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.hub.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WsDataFormatTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void dataMessageIsExactlyTheSpecShape() throws Exception {
+        String value = "{\"instrument_id\":\"BRENT_CRUDE\",\"price\":75.5,\"volume\":1000,\"timestamp\":\"2024-01-15T10:30:00Z\"}";
+
+        String frame = encode(message("pricing.updates", 0, 12345, 1705312200000L, value));
+
+        assertThat(frame).isEqualTo("{\"type\":\"data\",\"topic\":\"pricing.updates\",\"data\":" + value
+                + ",\"timestamp\":1705312200000,\"partition\":0,\"offset\":12345}");
+    }
+
+    @Test
+    void dataMessageParsesAsJsonWithEveryField() throws Exception {
+        String frame = encode(message("served.market.latest_prices.v1", 11, Long.MAX_VALUE, 1705312200999L,
+                "{\"instrument_id\":\"BRENT_CRUDE\",\"price\":75.5,\"nested\":{\"list\":[1,2]}}"));
+
+        JsonNode json = MAPPER.readTree(frame);
+        assertThat(json.get("type").asText()).isEqualTo("data");
+        assertThat(json.get("topic").asText()).isEqualTo("served.market.latest_prices.v1");
+        assertThat(json.get("data")).isEqualTo(MAPPER.readTree("{\"instrument_id\":\"BRENT_CRUDE\",\"price\":75.5,\"nested\":{\"list\":[1,2]}}"));
+        assertThat(json.get("timestamp").asLong()).isEqualTo(1705312200999L);
+        assertThat(json.get("partition").asInt()).isEqualTo(11);
+        assertThat(json.get("offset").asLong()).isEqualTo(Long.MAX_VALUE);
+        assertThat(json.size()).isEqualTo(6);
+    }
+
+    @Test
+    void nonAsciiValuesArriveIntactAsUtf8() throws Exception {
+        String frame = encode(message("t", 0, 1, 1L, "{\"city\":\"Zürich\",\"unit\":\"€/MWh\",\"emoji\":\"\uD83D\uDD25\"}"));
+
+        JsonNode data = MAPPER.readTree(frame).get("data");
+        assertThat(data.get("city").asText()).isEqualTo("Zürich");
+        assertThat(data.get("unit").asText()).isEqualTo("€/MWh");
+        assertThat(data.get("emoji").asText()).isEqualTo("\uD83D\uDD25");
+    }
+
+    @Test
+    void encodingDoesNotConsumeTheMessage() throws Exception {
+        Message message = message("t", 1, 2, 3L, "{\"a\":1}");
+
+        assertThat(encode(message)).isEqualTo(encode(message));
+    }
+
+    private static String encode(Message message) {
+        ByteBuf frame = WsDataFormat.INSTANCE.encode(message, UnpooledByteBufAllocator.DEFAULT);
+        try {
+            return frame.toString(StandardCharsets.UTF_8);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private static Message message(String topic, int partition, long offset, long timestamp, String json) throws Exception {
+        ObjectNode value = (ObjectNode) MAPPER.readTree(json);
+        return new Message(topic, partition, offset, timestamp, null, value, MAPPER.writeValueAsBytes(value));
+    }
+}
