@@ -5,6 +5,7 @@ import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.session.Session;
+import io.c254.streaming.transport.DataFields;
 import io.c254.streaming.transport.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,19 +28,11 @@ final class SseEvents {
 
     private static ByteBuf data(Message message, ByteBufAllocator allocator) {
         String cursor = EventCursor.of(message);
-        ByteBuf out = allocator.buffer(96 + 2 * message.topic().length() + message.valueJson().length);
+        ByteBuf out = allocator.buffer(DataFields.estimatedSize(message) + cursor.length());
         ByteBufUtil.writeAscii(out, "id: ");
         ByteBufUtil.writeAscii(out, cursor);
-        ByteBufUtil.writeAscii(out, "\nevent: data\ndata: {\"topic\":\"");
-        ByteBufUtil.writeAscii(out, message.topic());
-        ByteBufUtil.writeAscii(out, "\",\"data\":");
-        out.writeBytes(message.valueJson());
-        ByteBufUtil.writeAscii(out, ",\"timestamp\":");
-        ByteBufUtil.writeAscii(out, Long.toString(message.timestamp()));
-        ByteBufUtil.writeAscii(out, ",\"partition\":");
-        ByteBufUtil.writeAscii(out, Integer.toString(message.partition()));
-        ByteBufUtil.writeAscii(out, ",\"offset\":");
-        ByteBufUtil.writeAscii(out, Long.toString(message.offset()));
+        ByteBufUtil.writeAscii(out, "\nevent: data\ndata: {");
+        DataFields.write(out, message);
         ByteBufUtil.writeAscii(out, "}\n\n");
         return out;
     }
