@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** The Kafka side: bad records, partitions and topics that appear while the service runs. */
 class KafkaIngestTest {
