@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . bin/use-jdk.sh
-mvn -B -q -ntp -DskipTests -Dgit.commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" package
+mvn -B -q -ntp -DskipTests package
 exec java -jar dev/target/streaming-dev-1.0.0.jar

@@ -16,12 +16,13 @@ public record Config(
         String bindAddress,
         int port,
         KafkaSettings kafka,
-        String authServiceUrl,
-        String entitlementsServiceUrl,
+        AuthSettings auth,
+        EntitlementSettings entitlements,
         String metricsEndpoint,
-        Optional<String> jwtSecret,
         Optional<Path> topicRegistryFile,
         ConnectionLimits limits,
+        RateLimits rates,
+        Optional<TlsSettings> tls,
         Duration heartbeatTimeout,
         boolean tracingEnabled,
         List<String> allowedOrigins,
@@ -55,12 +56,67 @@ public record Config(
             Map<String, String> clientProperties) {
     }
 
+    /**
+     * How tokens are verified: keys from the auth service (OIDC discovery or a JWKS URL) for asymmetric
+     * algorithms, and/or a shared HMAC secret; which claims hold the user, tenant and roles.
+     *
+     * @param serviceUrl     an OpenID Connect issuer (discovery) or a direct JWKS URL
+     * @param rolesClaim     a claim name or a dotted path such as realm_access.roles
+     * @param expiryWarning  how long before `exp` a live connection is told its token expires
+     */
+    public record AuthSettings(
+            String serviceUrl,
+            Optional<String> jwtSecret,
+            Optional<String> issuer,
+            Optional<String> audience,
+            List<String> algorithms,
+            Duration clockSkew,
+            String userClaim,
+            String tenantClaim,
+            String rolesClaim,
+            Duration expiryWarning,
+            Duration keysRefreshInterval) {
+    }
+
+    /**
+     * The remote entitlements service; without a URL the topic registry's roles decide alone.
+     *
+     * @param recheckInterval how often live subscriptions are checked again (revocation)
+     */
+    public record EntitlementSettings(
+            Optional<String> serviceUrl,
+            Duration allowTtl,
+            Duration denyTtl,
+            Duration timeout,
+            Duration recheckInterval) {
+    }
+
     public record ConnectionLimits(
             int maxWebSocketConnections,
             int maxSseConnections,
             int maxConnectionsPerUser,
             int maxConnectionsPerTenant,
             int maxClientBufferBytes,
-            int maxFrameBytes) {
+            int maxFrameBytes,
+            int maxBodyBytes,
+            int maxSubscriptionsPerConnection,
+            int maxFilterFields,
+            int maxFilterValues) {
+    }
+
+    /**
+     * Token-bucket rates. Connection attempts are counted per client address and per user; inbound
+     * WebSocket messages per connection. A connection refused this many times in a row is closed.
+     */
+    public record RateLimits(
+            int connectsPerMinutePerAddress,
+            int connectsPerMinutePerUser,
+            int messagesPerSecond,
+            int messageBurst,
+            int breachesBeforeClose) {
+    }
+
+    /** PEM files for HTTPS and WSS on the listening port. */
+    public record TlsSettings(Path certificateFile, Path privateKeyFile) {
     }
 }

@@ -1,9 +1,13 @@
 package io.c254.streaming.config;
 
+import io.c254.streaming.config.Config.AuthSettings;
 import io.c254.streaming.config.Config.ConnectionLimits;
+import io.c254.streaming.config.Config.EntitlementSettings;
 import io.c254.streaming.config.Config.Environment;
 import io.c254.streaming.config.Config.KafkaSettings;
 import io.c254.streaming.config.Config.OffsetReset;
+import io.c254.streaming.config.Config.RateLimits;
+import io.c254.streaming.config.Config.TlsSettings;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +30,8 @@ public final class ConfigLoader {
 
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:\\d{1,5}");
     private static final int MIN_HMAC_SECRET_BYTES = 32;
+    private static final List<String> ASYMMETRIC_ALGORITHMS =
+            List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
 
     private final Map<String, String> env;
 
@@ -44,12 +50,13 @@ public final class ConfigLoader {
                 text("ACCESS_BIND_ADDRESS", "0.0.0.0"),
                 integer("ACCESS_PORT", 8001, 0, 65_535),
                 kafka(),
-                url("ACCESS_AUTH_SERVICE_URL", "http://localhost:8010"),
-                url("ACCESS_ENTITLEMENTS_SERVICE_URL", "http://localhost:8011"),
+                auth(),
+                entitlements(),
                 url("ACCESS_METRICS_ENDPOINT", "http://localhost:8012"),
-                jwtSecret(),
                 registryFile(),
                 limits(),
+                rates(),
+                tls(),
                 Duration.ofSeconds(integer("ACCESS_HEARTBEAT_TIMEOUT", 30, 1, 86_400)),
                 bool("ACCESS_ENABLE_TRACING", false),
                 origins(),
@@ -101,6 +108,79 @@ public final class ConfigLoader {
         return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
+    private AuthSettings auth() {
+        List<String> algorithms = list("ACCESS_JWT_ALGORITHMS", "RS256,ES256,PS256");
+        for (String algorithm : algorithms) {
+            if (!ASYMMETRIC_ALGORITHMS.contains(algorithm)) {
+                throw new ConfigException("ACCESS_JWT_ALGORITHMS",
+                        "expected asymmetric algorithms from " + ASYMMETRIC_ALGORITHMS + " but found '" + algorithm
+                                + "' (HS256 is enabled by ACCESS_JWT_SECRET; 'none' never is)");
+            }
+        }
+        return new AuthSettings(
+                url("ACCESS_AUTH_SERVICE_URL", "http://localhost:8010"),
+                jwtSecret(),
+                optional("ACCESS_JWT_ISSUER"),
+                optional("ACCESS_JWT_AUDIENCE"),
+                algorithms,
+                Duration.ofSeconds(integer("ACCESS_JWT_CLOCK_SKEW_SECONDS", 30, 0, 600)),
+                text("ACCESS_JWT_USER_CLAIM", "sub"),
+                text("ACCESS_JWT_TENANT_CLAIM", "tenant_id"),
+                text("ACCESS_JWT_ROLES_CLAIM", "roles"),
+                Duration.ofSeconds(integer("ACCESS_TOKEN_EXPIRY_WARNING_SECONDS", 60, 0, 3600)),
+                Duration.ofSeconds(integer("ACCESS_JWKS_REFRESH_SECONDS", 300, 10, 86_400)));
+    }
+
+    private EntitlementSettings entitlements() {
+        Optional<String> url = optional("ACCESS_ENTITLEMENTS_SERVICE_URL").map(raw -> url("ACCESS_ENTITLEMENTS_SERVICE_URL", raw));
+        Duration allowTtl = Duration.ofSeconds(integer("ACCESS_ENTITLEMENTS_ALLOW_TTL_SECONDS", 60, 1, 86_400));
+        return new EntitlementSettings(
+                url,
+                allowTtl,
+                Duration.ofSeconds(integer("ACCESS_ENTITLEMENTS_DENY_TTL_SECONDS", 10, 1, 86_400)),
+                Duration.ofMillis(integer("ACCESS_ENTITLEMENTS_TIMEOUT_MS", 2000, 50, 60_000)),
+                Duration.ofSeconds(integer("ACCESS_ENTITLEMENTS_RECHECK_SECONDS", (int) Math.max(1, allowTtl.toSeconds() / 2), 1, 86_400)));
+    }
+
+    private RateLimits rates() {
+        int perSecond = integer("ACCESS_RATE_MESSAGES_PER_SECOND", 20, 1, 100_000);
+        return new RateLimits(
+                integer("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_ADDRESS", 120, 1, 1_000_000),
+                integer("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_USER", 60, 1, 1_000_000),
+                perSecond,
+                integer("ACCESS_RATE_MESSAGE_BURST", perSecond * 2, 1, 1_000_000),
+                integer("ACCESS_RATE_BREACHES_BEFORE_CLOSE", 20, 1, 1_000_000));
+    }
+
+    private Optional<TlsSettings> tls() {
+        Optional<String> cert = optional("ACCESS_TLS_CERT_FILE");
+        Optional<String> key = optional("ACCESS_TLS_KEY_FILE");
+        if (cert.isEmpty() && key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            String missing = cert.isEmpty() ? "ACCESS_TLS_CERT_FILE" : "ACCESS_TLS_KEY_FILE";
+            throw new ConfigException(missing, "expected a PEM file: TLS needs both ACCESS_TLS_CERT_FILE and ACCESS_TLS_KEY_FILE");
+        }
+        return Optional.of(new TlsSettings(readableFile("ACCESS_TLS_CERT_FILE", cert.get()), readableFile("ACCESS_TLS_KEY_FILE", key.get())));
+    }
+
+    private static Path readableFile(String name, String raw) {
+        Path path = Path.of(raw);
+        if (!Files.isReadable(path) || Files.isDirectory(path)) {
+            throw new ConfigException(name, "expected a readable PEM file but '" + raw + "' is not one");
+        }
+        return path;
+    }
+
+    private Optional<String> optional(String name) {
+        return Optional.ofNullable(text(name, null));
+    }
+
+    private List<String> list(String name, String fallback) {
+        return Arrays.stream(text(name, fallback).split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
     private Optional<String> jwtSecret() {
         String secret = env.get("ACCESS_JWT_SECRET");
         if (secret == null || secret.isEmpty()) {
@@ -132,7 +212,11 @@ public final class ConfigLoader {
                 integer("ACCESS_MAX_CONNECTIONS_PER_USER", 10, 1, 1_000_000),
                 integer("ACCESS_MAX_CONNECTIONS_PER_TENANT", 100, 1, 1_000_000),
                 integer("ACCESS_MAX_CLIENT_BUFFER_BYTES", 1 << 20, 16 * 1024, 1 << 30),
-                integer("ACCESS_MAX_FRAME_BYTES", 64 * 1024, 1024, 16 << 20));
+                integer("ACCESS_MAX_FRAME_BYTES", 64 * 1024, 1024, 16 << 20),
+                integer("ACCESS_MAX_BODY_BYTES", 64 * 1024, 1024, 16 << 20),
+                integer("ACCESS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 50, 1, 10_000),
+                integer("ACCESS_MAX_FILTER_FIELDS", 16, 1, 1_000),
+                integer("ACCESS_MAX_FILTER_VALUES", 256, 1, 100_000));
     }
 
     private List<String> origins() {

@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** `/health`, `/stats` and `/metrics`: what an operator asks of a running instance. */
+/**
+ * `/health`, its Kubernetes probes `/health/live` and `/health/ready`, `/stats` and `/metrics`: what an
+ * operator asks of a running instance.
+ */
 public final class AdminEndpoints {
 
     private final SessionRegistry sessions;
@@ -32,6 +35,7 @@ public final class AdminEndpoints {
     private final BuildInfo build = BuildInfo.load();
     private final long startedNanos = System.nanoTime();
     private final Map<Transport, Throughput> rates = new EnumMap<>(Transport.class);
+    private final Readiness readiness;
 
     public AdminEndpoints(SessionRegistry sessions, SubscriptionIndex index, DeliveryStats delivered,
                           Supplier<KafkaStatus> kafka, Authenticator authenticator, HttpReplies replies) {
@@ -41,6 +45,7 @@ public final class AdminEndpoints {
         this.kafka = kafka;
         this.authenticator = authenticator;
         this.replies = replies;
+        this.readiness = new Readiness(kafka);
         for (Transport transport : Transport.values()) {
             rates.put(transport, new Throughput(() -> delivered.sent(transport)));
         }
@@ -49,6 +54,26 @@ public final class AdminEndpoints {
     /** Samples the message rates once a second on the given executor (an event loop: the sampling never blocks). */
     public void startSampling(EventExecutor timer) {
         timer.scheduleAtFixedRate(() -> rates.values().forEach(Throughput::sample), 0, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Makes `/health/ready` answer 503 from now on, so that load balancers send new clients elsewhere
+     * while this instance closes its streams. There is no way back: draining is the start of shutdown.
+     */
+    public void startDraining() {
+        readiness.startDraining();
+    }
+
+    /** Liveness: the process answers HTTP. Nothing outside it counts, or a Kafka outage would restart every pod. */
+    void onLive(ChannelHandlerContext ctx, FullHttpRequest request) {
+        replies.json(ctx, request, HttpResponseStatus.OK, Json.object().put("status", "ok"));
+    }
+
+    void onReady(ChannelHandlerContext ctx, FullHttpRequest request) {
+        readiness.check().ifPresentOrElse(
+                notReady -> replies.json(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        Json.object().put("status", "not_ready").put("reason", notReady.reason())),
+                () -> replies.json(ctx, request, HttpResponseStatus.OK, Json.object().put("status", "ready")));
     }
 
     void onHealth(ChannelHandlerContext ctx, FullHttpRequest request) {

@@ -46,10 +46,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/sse/subscribe" -> onlyPost(ctx, request, () -> routes.sseControl().onSubscribe(ctx, request, query));
             case "/sse/unsubscribe" -> onlyPost(ctx, request, () -> routes.sseControl().onUnsubscribe(ctx, request, query));
             case "/health" -> onlyGet(ctx, request, query, () -> routes.admin().onHealth(ctx, request));
+            case "/health/live" -> onlyGet(ctx, request, query, () -> routes.admin().onLive(ctx, request));
+            case "/health/ready" -> onlyGet(ctx, request, query, () -> routes.admin().onReady(ctx, request));
             case "/stats" -> onlyGet(ctx, request, query, () -> routes.admin().onStats(ctx, request));
             case "/metrics" -> onlyGet(ctx, request, query, () -> routes.admin().onMetrics(ctx, request));
             default -> routes.replies().problem(ctx, request, ErrorCode.NOT_FOUND,
-                    "No endpoint " + query.path() + "; see /health, /stats, /metrics, /ws/stream, /sse/stream, /sse/subscribe");
+                    "No endpoint " + query.path() + "; see /health, /health/live, /health/ready, /stats, /metrics, /ws/stream, /sse/stream, /sse/subscribe");
         }
     }
 

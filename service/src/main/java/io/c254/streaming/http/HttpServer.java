@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,8 @@ public final class HttpServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static HttpServer start(String host, int port, Routes routes, int maxBodyBytes, int maxClientBufferBytes)
+    /** @param tls null for plain HTTP and WS; otherwise HTTPS and WSS on the same port */
+    public static HttpServer start(String host, int port, Routes routes, int maxBodyBytes, int maxClientBufferBytes, SslContext tls)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -50,9 +52,9 @@ public final class HttpServer implements AutoCloseable {
                     // past the high mark a channel is unwritable, and the next batch for it closes it as a slow consumer
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(maxClientBufferBytes / 2, maxClientBufferBytes))
-                    .childHandler(new ServerInitializer(routes, maxBodyBytes))
+                    .childHandler(new ServerInitializer(routes, maxBodyBytes, tls))
                     .bind(new InetSocketAddress(host, port)).sync().channel();
-            log.info("listening on {} with {} transport", channel.localAddress(), epoll ? "epoll" : "NIO");
+            log.info("listening on {} with {} transport{}", channel.localAddress(), epoll ? "epoll" : "NIO", tls == null ? "" : " and TLS");
             return new HttpServer(boss, workers, channel);
         } catch (RuntimeException | InterruptedException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -4,8 +4,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 
-/** Assembles a new connection's pipeline: HTTP codec, whole requests, then the router. */
+/** Assembles a new connection's pipeline: TLS when configured, HTTP codec, whole requests, then the router. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Request line and headers: tokens travel in the query or a header, so allow a long one. */
@@ -14,14 +15,20 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private final Routes routes;
     private final int maxBodyBytes;
+    private final SslContext tls;
 
-    ServerInitializer(Routes routes, int maxBodyBytes) {
+    /** @param tls null for plain HTTP and WS */
+    ServerInitializer(Routes routes, int maxBodyBytes, SslContext tls) {
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
+        if (tls != null) {
+            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+        }
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                 // answers 413 by itself when a body is larger than allowed

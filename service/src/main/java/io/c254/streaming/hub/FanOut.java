@@ -32,14 +32,14 @@ public final class FanOut implements Dispatcher {
 
     @Override
     public void dispatch(List<Message> batch) {
-        Map<Subscriber, List<ByteBuf>> framesBySubscriber = new IdentityHashMap<>();
+        Map<Subscriber, List<Frame>> framesBySubscriber = new IdentityHashMap<>();
         for (Message message : batch) {
             Encodings encodings = new Encodings(message, allocator);
             try {
                 index.forEachMatch(message, subscription -> {
                     Subscriber subscriber = subscription.subscriber();
                     framesBySubscriber.computeIfAbsent(subscriber, s -> new ArrayList<>(4))
-                            .add(encodings.frame(subscriber.wireFormat()).retainedDuplicate());
+                            .add(new Frame(subscription, encodings.frame(subscriber.wireFormat()).retainedDuplicate()));
                 });
             } catch (RuntimeException e) {
                 // one record must never cost the others of its batch; frames already handed out stay valid
@@ -54,15 +54,15 @@ public final class FanOut implements Dispatcher {
         }
     }
 
-    private void submitPerEventLoop(Map<Subscriber, List<ByteBuf>> framesBySubscriber) {
-        Map<EventExecutor, List<Map.Entry<Subscriber, List<ByteBuf>>>> byLoop = new HashMap<>();
+    private void submitPerEventLoop(Map<Subscriber, List<Frame>> framesBySubscriber) {
+        Map<EventExecutor, List<Map.Entry<Subscriber, List<Frame>>>> byLoop = new HashMap<>();
         framesBySubscriber.entrySet().forEach(e -> byLoop.computeIfAbsent(e.getKey().executor(), l -> new ArrayList<>()).add(e));
         byLoop.forEach((loop, deliveries) -> {
             try {
                 loop.execute(() -> deliveries.forEach(d -> d.getKey().deliver(d.getValue())));
             } catch (RejectedExecutionException shuttingDown) {
                 log.debug("event loop is shutting down; dropping {} deliveries", deliveries.size());
-                deliveries.forEach(d -> d.getValue().forEach(ByteBuf::release));
+                deliveries.forEach(d -> d.getValue().forEach(frame -> frame.bytes().release()));
             }
         });
     }

@@ -23,6 +23,11 @@ public record Filter(Map<String, Set<String>> allowed, ObjectNode source) {
     public static final int MAX_FIELDS = 16;
     public static final int MAX_VALUES = 256;
 
+    /** How large a filter may be: fields, and values of all fields together. */
+    public record Limits(int maxFields, int maxValues) {
+        public static final Limits DEFAULT = new Limits(MAX_FIELDS, MAX_VALUES);
+    }
+
     private static final Filter NONE = new Filter(Map.of(), JsonNodeFactory.instance.objectNode());
 
     public Filter {
@@ -55,16 +60,20 @@ public record Filter(Map<String, Set<String>> allowed, ObjectNode source) {
                 .orElseThrow();
     }
 
-    /** Parses a client's filter object; null or missing means no filter. */
+    /** Parses a client's filter object within the default limits; null or missing means no filter. */
     public static Parsed parse(JsonNode node) {
+        return parse(node, Limits.DEFAULT);
+    }
+
+    public static Parsed parse(JsonNode node, Limits limits) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return new Parsed.Valid(NONE);
         }
         if (!node.isObject()) {
             return new Parsed.Invalid("filters must be an object of field to value or field to [values]");
         }
-        if (node.size() > MAX_FIELDS) {
-            return new Parsed.Invalid("filters may name at most " + MAX_FIELDS + " fields");
+        if (node.size() > limits.maxFields()) {
+            return new Parsed.Invalid("filters may name at most " + limits.maxFields() + " fields");
         }
         Map<String, Set<String>> allowed = new LinkedHashMap<>();
         int values = 0;
@@ -81,8 +90,8 @@ public record Filter(Map<String, Set<String>> allowed, ObjectNode source) {
             values += keys.size();
             allowed.put(field.getKey(), Set.copyOf(keys));
         }
-        if (values > MAX_VALUES) {
-            return new Parsed.Invalid("filters may list at most " + MAX_VALUES + " values in all");
+        if (values > limits.maxValues()) {
+            return new Parsed.Invalid("filters may list at most " + limits.maxValues() + " values in all");
         }
         return new Parsed.Valid(new Filter(allowed, ((ObjectNode) node).deepCopy()));
     }

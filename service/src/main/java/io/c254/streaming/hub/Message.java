@@ -9,6 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param value     the record's JSON object, for matching filters
  * @param valueJson the same object serialized compactly (no line breaks), for building frames
  * @param key       the record key as text, or null
+ * @param tenant    the tenant a record of a tenant-scoped topic belongs to; null on other topics
  */
-public record Message(String topic, int partition, long offset, long timestamp, String key, ObjectNode value, byte[] valueJson) {
+public record Message(String topic, int partition, long offset, long timestamp, String key, ObjectNode value, byte[] valueJson,
+                      String tenant) {
+
+    /** A record of a topic that is not tenant-scoped. */
+    public Message(String topic, int partition, long offset, long timestamp, String key, ObjectNode value, byte[] valueJson) {
+        this(topic, partition, offset, timestamp, key, value, valueJson, null);
+    }
 }

@@ -1,6 +1,5 @@
 package io.c254.streaming.hub;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.util.List;
@@ -14,8 +13,8 @@ public interface Subscriber {
     EventExecutor executor();
 
     /**
-     * Writes the frames of one batch, in order, with one flush. Called on {@link #executor()}. Takes
-     * ownership of the frames: each must be written or released.
+     * Writes the frames of one batch, in order, with one flush, skipping those whose subscription has
+     * ended. Called on {@link #executor()}. Takes ownership of the bytes: each must be written or released.
      */
-    void deliver(List<ByteBuf> frames);
+    void deliver(List<Frame> frames);
 }

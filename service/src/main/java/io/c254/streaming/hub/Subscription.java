@@ -8,12 +8,29 @@ public final class Subscription {
 
     private final Subscriber subscriber;
     private final String topic;
+    private final String tenant;
     private final Filter filter;
+    /** Cleared on unsubscribe; frames matched before but written after are then dropped. */
+    private volatile boolean active = true;
 
-    Subscription(Subscriber subscriber, String topic, Filter filter) {
+    Subscription(Subscriber subscriber, String topic, String tenant, Filter filter) {
         this.subscriber = subscriber;
         this.topic = topic;
+        this.tenant = tenant;
         this.filter = filter;
+    }
+
+    public boolean isActive() {
+        return active;
+    }
+
+    void end() {
+        active = false;
+    }
+
+    /** The tenant whose records this subscription may see on a tenant-scoped topic; null elsewhere. */
+    public String tenant() {
+        return tenant;
     }
 
     public Subscriber subscriber() {

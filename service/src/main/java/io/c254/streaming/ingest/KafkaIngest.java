@@ -5,6 +5,7 @@ import io.c254.streaming.config.Config.KafkaSettings;
 import io.c254.streaming.config.Config.OffsetReset;
 import io.c254.streaming.hub.Dispatcher;
 import io.c254.streaming.hub.Message;
+import io.c254.streaming.registry.TenantSource;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.registry.TopicRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,6 +57,7 @@ public final class KafkaIngest implements AutoCloseable {
 
     private final AtomicLong consumed = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
+    private final AtomicLong withoutTenant = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean reachable;
     private volatile Set<TopicPartition> assigned = Set.of();
@@ -66,7 +68,9 @@ public final class KafkaIngest implements AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         this.dispatcher = dispatcher;
-        this.decoder = new RecordDecoder(json);
+        Map<String, TenantSource> tenantSources = new HashMap<>();
+        registry.topics().stream().filter(TopicDefinition::tenantScoped).forEach(t -> tenantSources.put(t.name(), t.tenantSource()));
+        this.decoder = new RecordDecoder(json, tenantSources);
         this.consumer = new KafkaConsumer<>(consumerProperties(settings, instanceId));
         this.thread = Thread.ofPlatform().name("kafka-ingest").daemon().unstarted(this::run);
     }
@@ -98,7 +102,7 @@ public final class KafkaIngest implements AutoCloseable {
     public KafkaStatus status() {
         Set<String> topics = new TreeSet<>();
         assigned.forEach(tp -> topics.add(tp.topic()));
-        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed.get(), invalid.get());
+        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed.get(), invalid.get(), withoutTenant.get());
     }
 
     private void run() {
@@ -141,22 +145,24 @@ public final class KafkaIngest implements AutoCloseable {
         List<Message> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             consumed.incrementAndGet();
-            Message message = decoder.decode(record);
-            if (message == null) {
-                onInvalidRecord(record);
+            RecordDecoder.Decoded decoded = decoder.decode(record);
+            if (decoded.message() != null) {
+                batch.add(decoded.message());
             } else {
-                batch.add(message);
+                onRejected(record, decoded.rejection());
             }
         }
         return batch;
     }
 
-    private void onInvalidRecord(ConsumerRecord<byte[], byte[]> record) {
-        long count = invalid.incrementAndGet();
+    private void onRejected(ConsumerRecord<byte[], byte[]> record, RecordDecoder.Rejection rejection) {
+        long count = (rejection == RecordDecoder.Rejection.NO_TENANT ? withoutTenant : invalid).incrementAndGet();
         // one line per power of two keeps a stream of garbage from flooding the log
         if (Long.bitCount(count) == 1) {
-            log.warn("skipped a record whose value is not a JSON object: topic={} partition={} offset={} (skipped so far: {})",
-                    record.topic(), record.partition(), record.offset(), count);
+            String why = rejection == RecordDecoder.Rejection.NO_TENANT
+                    ? "names no tenant on a tenant-scoped topic" : "has a value that is not a JSON object";
+            log.warn("skipped a record that {}: topic={} partition={} offset={} (skipped so far: {})",
+                    why, record.topic(), record.partition(), record.offset(), count);
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.List;
  * @param topics             registered topics that exist in the cluster
  * @param messagesConsumed   records read since start, valid or not
  * @param invalidSkipped     records skipped because their value is not a JSON object
+ * @param withoutTenantDropped records of tenant-scoped topics dropped because they named no tenant
  */
-public record KafkaStatus(boolean reachable, int assignedPartitions, List<String> topics, long messagesConsumed, long invalidSkipped) {
+public record KafkaStatus(boolean reachable, int assignedPartitions, List<String> topics, long messagesConsumed, long invalidSkipped,
+                          long withoutTenantDropped) {
 }

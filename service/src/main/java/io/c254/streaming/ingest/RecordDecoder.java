@@ -5,37 +5,76 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.Message;
+import io.c254.streaming.registry.TenantSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
-/** Turns a Kafka record into a {@link Message}, once; a value that is not a JSON object is rejected. */
+/**
+ * Turns a Kafka record into a {@link Message}, once. A value that is not a JSON object is rejected; so
+ * is a record of a tenant-scoped topic that does not name its tenant (it could reach no one safely).
+ */
 final class RecordDecoder {
 
-    private final ObjectMapper json;
-
-    RecordDecoder(ObjectMapper json) {
-        this.json = json;
+    enum Rejection {
+        NOT_A_JSON_OBJECT, NO_TENANT
     }
 
-    /** The decoded message, or null when the value is missing or not a JSON object. */
-    Message decode(ConsumerRecord<byte[], byte[]> record) {
-        byte[] raw = record.value();
+    /** Exactly one of message and rejection is set. */
+    record Decoded(Message message, Rejection rejection) {
+    }
+
+    private final ObjectMapper json;
+    private final Map<String, TenantSource> tenantSources;
+
+    /** @param tenantSources topic → where its records name their tenant, for tenant-scoped topics only */
+    RecordDecoder(ObjectMapper json, Map<String, TenantSource> tenantSources) {
+        this.json = json;
+        this.tenantSources = Map.copyOf(tenantSources);
+    }
+
+    Decoded decode(ConsumerRecord<byte[], byte[]> record) {
+        ObjectNode value = parse(record.value());
+        if (value == null) {
+            return new Decoded(null, Rejection.NOT_A_JSON_OBJECT);
+        }
+        TenantSource source = tenantSources.get(record.topic());
+        String tenant = source == null ? null : tenant(record, value, source);
+        if (source != null && tenant == null) {
+            return new Decoded(null, Rejection.NO_TENANT);
+        }
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        return new Decoded(new Message(record.topic(), record.partition(), record.offset(), record.timestamp(), key, value,
+                compact(value), tenant), null);
+    }
+
+    private ObjectNode parse(byte[] raw) {
         if (raw == null || raw.length == 0) {
             return null;
         }
-        JsonNode value;
         try {
-            value = json.readTree(raw);
+            JsonNode value = json.readTree(raw);
+            return value instanceof ObjectNode object ? object : null;
         } catch (IOException notJson) {
             return null;
         }
-        if (!(value instanceof ObjectNode object)) {
-            return null;
-        }
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        return new Message(record.topic(), record.partition(), record.offset(), record.timestamp(), key, object, compact(object));
+    }
+
+    private static String tenant(ConsumerRecord<byte[], byte[]> record, ObjectNode value, TenantSource source) {
+        String tenant = switch (source.kind()) {
+            case HEADER -> {
+                Header header = record.headers().lastHeader(source.name());
+                yield header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+            }
+            case FIELD -> {
+                JsonNode field = value.get(source.name());
+                yield field != null && field.isTextual() ? field.textValue() : null;
+            }
+        };
+        return tenant == null || tenant.isBlank() ? null : tenant;
     }
 
     /** Producers may send pretty-printed JSON; frames need it on one line (an SSE data line ends at a newline). */

@@ -26,7 +26,8 @@ public final class TopicRegistry {
     public static final String MARKET_DATA = "market.data.updates.v1";
 
     private static final String REGISTRY_VARIABLE = "ACCESS_TOPIC_REGISTRY_FILE";
-    private static final Set<String> KNOWN_KEYS = Set.of("name", "required_roles", "mode", "key_field", "default");
+    private static final Set<String> KNOWN_KEYS =
+            Set.of("name", "required_roles", "mode", "key_field", "default", "tenant_scoped", "tenant_field", "tenant_header");
 
     private final Map<String, TopicDefinition> topics;
 
@@ -100,7 +101,7 @@ public final class TopicRegistry {
             throw new ConfigException(REGISTRY_VARIABLE, where + ".default must be true or false");
         }
         return new TopicDefinition(name, roles(where, node.path("required_roles")), mode(where, node.path("mode")),
-                node.path("key_field").asText(null), isDefault.asBoolean(false));
+                node.path("key_field").asText(null), isDefault.asBoolean(false), tenantSource(where, node));
     }
 
     private static List<String> roles(String where, JsonNode node) {
@@ -113,6 +114,28 @@ public final class TopicRegistry {
         }
         node.forEach(role -> roles.add(role.asText()));
         return List.copyOf(roles);
+    }
+
+    /** `tenant_scoped: true` with `tenant_header: X` or `tenant_field: Y` (default: the field tenant_id). */
+    private static TenantSource tenantSource(String where, JsonNode node) {
+        JsonNode scoped = node.path("tenant_scoped");
+        if (!scoped.isMissingNode() && !scoped.isBoolean()) {
+            throw new ConfigException(REGISTRY_VARIABLE, where + ".tenant_scoped must be true or false");
+        }
+        boolean hasHeader = node.has("tenant_header");
+        boolean hasField = node.has("tenant_field");
+        if (!scoped.asBoolean(false)) {
+            if (hasHeader || hasField) {
+                throw new ConfigException(REGISTRY_VARIABLE, where + " names a tenant source but is not tenant_scoped: true");
+            }
+            return null;
+        }
+        if (hasHeader && hasField) {
+            throw new ConfigException(REGISTRY_VARIABLE, where + " may name tenant_header or tenant_field, not both");
+        }
+        return hasHeader
+                ? new TenantSource(TenantSource.Kind.HEADER, node.get("tenant_header").asText())
+                : new TenantSource(TenantSource.Kind.FIELD, node.path("tenant_field").asText("tenant_id"));
     }
 
     private static TopicMode mode(String where, JsonNode node) {

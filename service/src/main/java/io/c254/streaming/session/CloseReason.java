@@ -9,7 +9,9 @@ public enum CloseReason {
     GOING_AWAY(1001, "server shutting down"),
     MESSAGE_TOO_BIG(1009, "frame larger than allowed"),
     HEARTBEAT_TIMEOUT(4000, "no frame from the client within the heartbeat timeout"),
-    SLOW_CONSUMER(4001, "client reads too slowly: outbound buffer full");
+    SLOW_CONSUMER(4001, "client reads too slowly: outbound buffer full"),
+    TOKEN_EXPIRED(4002, "the token expired; reconnect with a fresh one"),
+    RATE_LIMITED(4003, "rate limit breached repeatedly");
 
     private final int code;
     private final String text;

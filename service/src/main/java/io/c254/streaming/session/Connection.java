@@ -7,4 +7,7 @@ public interface Connection extends Subscriber {
 
     /** Ends the connection with a reason the client can read; safe from any thread. */
     void close(CloseReason reason);
+
+    /** Tells the client of an error that is no answer to anything it sent (a revocation); safe from any thread. */
+    void notify(Problem problem);
 }

@@ -6,7 +6,9 @@ package io.c254.streaming.session;
  */
 public enum ErrorCode {
     UNAUTHORIZED(401, "missing, invalid or expired token"),
-    FORBIDDEN(403, "the token may not do this"),
+    TOKEN_EXPIRED(401, "the connection's token expires soon or has expired; refresh it"),
+    FORBIDDEN(403, "the request's origin or token may not do this"),
+    RATE_LIMITED(429, "too many connection attempts or messages; slow down"),
     CONNECTION_LIMIT_REACHED(503, "the instance holds as many connections of this kind as it may"),
     USER_CONNECTION_LIMIT_REACHED(429, "this user holds as many connections as allowed"),
     TENANT_CONNECTION_LIMIT_REACHED(429, "this tenant holds as many connections as allowed"),
@@ -16,6 +18,9 @@ public enum ErrorCode {
     INVALID_FILTER(400, "filters are not field to value or field to [values]"),
     UNKNOWN_TOPIC(404, "the topic is not in the topic registry"),
     SUBSCRIPTION_DENIED(403, "the user lacks the role the topic requires"),
+    SUBSCRIPTION_REVOKED(403, "access to the topic was withdrawn; no more of its messages follow"),
+    SUBSCRIPTION_LIMIT_REACHED(429, "the connection holds as many subscriptions as allowed"),
+    ENTITLEMENTS_UNAVAILABLE(503, "the entitlements service could not answer; the subscription was refused"),
     UNSUPPORTED_FRAME(400, "only text frames carry commands"),
     UNKNOWN_CONNECTION(404, "no connection with this id belongs to the caller"),
     NOT_FOUND(404, "no such endpoint"),

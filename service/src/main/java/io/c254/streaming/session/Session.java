@@ -3,6 +3,7 @@ package io.c254.streaming.session;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.hub.Subscription;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,16 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Session {
 
     private final String id;
-    private final Identity identity;
+    private volatile Identity identity;
+    /** When the token expires; null for a token without expiry (local test token). */
+    private volatile Instant expiresAt;
     private final Transport transport;
     private final Connection connection;
     private final long openedAtMillis = System.currentTimeMillis();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private boolean closed;
 
-    Session(String id, Identity identity, Transport transport, Connection connection) {
+    Session(String id, Identity identity, Instant expiresAt, Transport transport, Connection connection) {
         this.id = id;
         this.identity = identity;
+        this.expiresAt = expiresAt;
         this.transport = transport;
         this.connection = connection;
     }
@@ -37,6 +41,23 @@ public final class Session {
 
     public Identity identity() {
         return identity;
+    }
+
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    /** A fresh token for the same user and tenant: roles may have changed, the expiry moves. */
+    public void refresh(Identity renewed, Instant newExpiry) {
+        if (!renewed.userId().equals(identity.userId()) || !renewed.tenantId().equals(identity.tenantId())) {
+            throw new IllegalArgumentException("a refresh must keep the user and tenant");
+        }
+        this.identity = renewed;
+        this.expiresAt = newExpiry;
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.size();
     }
 
     public Transport transport() {

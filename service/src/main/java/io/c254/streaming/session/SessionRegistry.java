@@ -4,6 +4,7 @@ import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.Config.ConnectionLimits;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -37,12 +38,12 @@ public final class SessionRegistry {
         }
     }
 
-    public synchronized Admission open(Identity identity, Transport transport, Connection connection) {
+    public synchronized Admission open(Identity identity, Instant expiresAt, Transport transport, Connection connection) {
         Problem refusal = refusal(identity, transport);
         if (refusal != null) {
             return new Admission.Refused(refusal);
         }
-        Session session = new Session(newConnectionId(), identity, transport, connection);
+        Session session = new Session(newConnectionId(), identity, expiresAt, transport, connection);
         sessions.put(session.id(), session);
         perUser.merge(userKey(identity), 1, Integer::sum);
         perTenant.merge(identity.tenantId(), 1, Integer::sum);

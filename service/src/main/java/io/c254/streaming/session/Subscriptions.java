@@ -1,5 +1,7 @@
 package io.c254.streaming.session;
 
+import io.c254.streaming.entitlements.EntitlementDecision;
+import io.c254.streaming.entitlements.Entitlements;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.hub.Subscription;
 import io.c254.streaming.hub.SubscriptionIndex;
@@ -15,19 +17,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The rules between a session and the hub: the topic must be registered, the user entitled, and a
- * topic is held at most once per session (subscribing again replaces the filter).
+ * The rules between a session and the hub: the topic must be registered, the user entitled (failing
+ * closed when nobody can say), a tenant-scoped topic is seen through the user's tenant only, a
+ * connection holds a bounded number of topics, and each at most once (subscribing again replaces the
+ * filter).
  */
 public final class Subscriptions {
 
     private final TopicRegistry registry;
     private final Entitlements entitlements;
     private final SubscriptionIndex index;
+    private final int maxPerConnection;
 
-    public Subscriptions(TopicRegistry registry, Entitlements entitlements, SubscriptionIndex index) {
+    public Subscriptions(TopicRegistry registry, Entitlements entitlements, SubscriptionIndex index, int maxPerConnection) {
         this.registry = registry;
         this.entitlements = entitlements;
         this.index = index;
+        this.maxPerConnection = maxPerConnection;
     }
 
     public CompletionStage<SubscriptionOutcome> subscribe(Session session, String topic, Filter filter) {
@@ -35,10 +41,17 @@ public final class Subscriptions {
         if (definition.isEmpty()) {
             return CompletableFuture.completedFuture(unknownTopic(topic));
         }
+        if (session.subscriptionCount() >= maxPerConnection && !session.topics().contains(topic)) {
+            return CompletableFuture.completedFuture(new Refused(topic, new Problem(ErrorCode.SUBSCRIPTION_LIMIT_REACHED,
+                    "A connection may hold at most " + maxPerConnection + " subscriptions; unsubscribe from one first",
+                    Map.of("topic", topic))));
+        }
         return entitlements.check(session.identity(), definition.get())
-                .thenApply(decision -> decision.allowed()
-                        ? attach(session, topic, filter)
-                        : denied(topic, decision.requiredRole()));
+                .thenApply(decision -> switch (decision.verdict()) {
+                    case ALLOWED -> attach(session, definition.get(), filter);
+                    case DENIED -> denied(topic, decision.requiredRole());
+                    case UNAVAILABLE -> unavailable(topic);
+                });
     }
 
     /** The registry's default topics; those the user may not read are skipped without a word. */
@@ -58,18 +71,44 @@ public final class Subscriptions {
         return new Unsubscribed(topic);
     }
 
+    /**
+     * Checks the session's topics again (decisions are cached, so this asks the entitlements service
+     * only once a decision has expired) and removes those no longer allowed, telling the client. While
+     * nobody can answer, live subscriptions stay: an outage is not a revocation.
+     */
+    public void recheck(Session session) {
+        for (String topic : session.topics()) {
+            registry.find(topic).ifPresent(definition -> entitlements.check(session.identity(), definition)
+                    .thenAccept(decision -> {
+                        if (decision.verdict() == EntitlementDecision.Verdict.DENIED) {
+                            revoke(session, topic);
+                        }
+                    }));
+        }
+    }
+
+    private void revoke(Session session, String topic) {
+        Subscription removed = session.detach(topic);
+        if (removed != null) {
+            index.unsubscribe(removed);
+            session.connection().notify(new Problem(ErrorCode.SUBSCRIPTION_REVOKED,
+                    "Access to topic " + topic + " was withdrawn; no more of its messages will be sent", Map.of("topic", topic)));
+        }
+    }
+
     /** Drops every subscription of a closing session; later attaches are undone at once. */
     public void release(Session session) {
         session.detachAll().forEach(index::unsubscribe);
     }
 
-    private SubscriptionOutcome attach(Session session, String topic, Filter filter) {
-        Subscription subscription = index.subscribe(session.connection(), topic, filter);
+    private SubscriptionOutcome attach(Session session, TopicDefinition topic, Filter filter) {
+        String tenant = topic.tenantScoped() ? session.identity().tenantId() : null;
+        Subscription subscription = index.subscribe(session.connection(), topic.name(), tenant, filter);
         Subscription replaced = session.attach(subscription, () -> index.unsubscribe(subscription));
         if (replaced != null) {
             index.unsubscribe(replaced);
         }
-        return new Subscribed(topic, filter);
+        return new Subscribed(topic.name(), filter);
     }
 
     private Refused unknownTopic(String topic) {
@@ -81,5 +120,10 @@ public final class Subscriptions {
     private static Refused denied(String topic, String requiredRole) {
         return new Refused(topic, new Problem(ErrorCode.SUBSCRIPTION_DENIED,
                 "Insufficient permissions for topic " + topic, Map.of("topic", topic, "required_role", requiredRole)));
+    }
+
+    private static Refused unavailable(String topic) {
+        return new Refused(topic, new Problem(ErrorCode.ENTITLEMENTS_UNAVAILABLE,
+                "Entitlements for topic " + topic + " cannot be checked right now; try again shortly", Map.of("topic", topic)));
     }
 }

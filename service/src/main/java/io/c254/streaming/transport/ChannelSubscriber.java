@@ -1,49 +1,47 @@
 package io.c254.streaming.transport;
 
+import io.c254.streaming.hub.Frame;
 import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Connection;
-import io.netty.buffer.ByteBuf;
+import io.c254.streaming.session.Problem;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * A channel as the hub sees it. Writes a batch with one flush; a channel whose outbound buffer is past
- * its high-water mark is a slow consumer and is closed rather than allowed to grow the heap.
+ * its high-water mark is a slow consumer and is closed rather than allowed to grow the heap. Frames
+ * of subscriptions that ended after they were matched are dropped here, on the event loop, so that
+ * nothing of a topic follows its `unsubscribed` or `SUBSCRIPTION_REVOKED`.
  */
 public final class ChannelSubscriber implements Connection {
 
     private final Channel channel;
     private final WireFormat format;
-    private final Function<ByteBuf, Object> wrap;
-    private final Consumer<CloseReason> close;
+    private final TransportFrames frames;
     private final DeliveryStats.Counter sent;
-    /** Set once a slow-consumer close is under way; only touched on the channel's event loop. */
+    /** Set once the server has started to end the connection; only touched on the channel's event loop. */
     private boolean closing;
 
-    /**
-     * @param wrap  turns encoded bytes into what the channel's pipeline writes (a WebSocket frame, an HTTP chunk)
-     * @param close ends the connection with a reason the client can read
-     */
-    public ChannelSubscriber(Channel channel, WireFormat format, Function<ByteBuf, Object> wrap,
-                             Consumer<CloseReason> close, DeliveryStats.Counter sent) {
+    public ChannelSubscriber(Channel channel, WireFormat format, TransportFrames frames, DeliveryStats.Counter sent) {
         this.channel = channel;
         this.format = format;
-        this.wrap = wrap;
-        this.close = close;
+        this.frames = frames;
         this.sent = sent;
     }
 
     @Override
     public void close(CloseReason reason) {
+        channel.eventLoop().execute(() -> doClose(reason));
+    }
+
+    @Override
+    public void notify(Problem problem) {
         channel.eventLoop().execute(() -> {
             if (!closing && channel.isActive()) {
-                closing = true;
-                close.accept(reason);
+                channel.writeAndFlush(frames.problem(channel, problem));
             }
         });
     }
@@ -59,19 +57,33 @@ public final class ChannelSubscriber implements Connection {
     }
 
     @Override
-    public void deliver(List<ByteBuf> frames) {
+    public void deliver(List<Frame> batch) {
         if (closing || !channel.isActive() || !channel.isWritable()) {
-            frames.forEach(ByteBuf::release);
-            if (!closing && channel.isActive()) {
-                closing = true;
-                close.accept(CloseReason.SLOW_CONSUMER);
+            batch.forEach(frame -> frame.bytes().release());
+            if (channel.isActive()) {
+                doClose(CloseReason.SLOW_CONSUMER);
             }
             return;
         }
-        for (ByteBuf frame : frames) {
-            channel.write(wrap.apply(frame), channel.voidPromise());
+        int written = 0;
+        for (Frame frame : batch) {
+            if (frame.subscription().isActive()) {
+                channel.write(frames.data(frame.bytes()), channel.voidPromise());
+                written++;
+            } else {
+                frame.bytes().release();
+            }
         }
-        channel.flush();
-        sent.add(frames.size());
+        if (written > 0) {
+            channel.flush();
+            sent.add(written);
+        }
+    }
+
+    private void doClose(CloseReason reason) {
+        if (!closing && channel.isActive()) {
+            closing = true;
+            frames.close(channel, reason);
+        }
     }
 }

@@ -34,11 +34,16 @@ public final class HttpReplies {
     }
 
     public void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, JsonNode body) {
-        send(ctx, request, status, Json.write(body), HttpHeaderValues.APPLICATION_JSON.toString());
+        json(ctx, request, status, body, RETRY_AFTER_SECONDS);
     }
 
     public void problem(ChannelHandlerContext ctx, HttpRequest request, Problem problem) {
-        json(ctx, request, HttpResponseStatus.valueOf(problem.code().httpStatus()), Json.problem(problem));
+        json(ctx, request, HttpResponseStatus.valueOf(problem.code().httpStatus()), Json.problem(problem),
+                problem.details().getOrDefault("retry_after_seconds", RETRY_AFTER_SECONDS));
+    }
+
+    public void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, JsonNode body, String retryAfterSeconds) {
+        send(ctx, request, status, Json.write(body), HttpHeaderValues.APPLICATION_JSON.toString(), retryAfterSeconds);
     }
 
     public void problem(ChannelHandlerContext ctx, HttpRequest request, ErrorCode code, String message) {
@@ -46,12 +51,17 @@ public final class HttpReplies {
     }
 
     public void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body, String contentType) {
+        send(ctx, request, status, body, contentType, RETRY_AFTER_SECONDS);
+    }
+
+    private void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body, String contentType,
+                      String retryAfterSeconds) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (status.code() == 429 || status.code() == 503) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
         cors.apply(request, response.headers());
         send(ctx, request, response);

@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import io.c254.streaming.config.Config;
 import io.c254.streaming.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
@@ -31,12 +33,12 @@ class AuthenticatorTest {
     private static final String OTHER_SECRET = "fedcba9876543210fedcba9876543210";
     private static final Instant IN_AN_HOUR = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
 
-    private final Authenticator local = new Authenticator(true, Optional.of(new HmacJwtVerifier(SECRET)));
-    private final Authenticator production = new Authenticator(false, Optional.of(new HmacJwtVerifier(SECRET)));
+    private final Authenticator local = new Authenticator(true, Optional.of(hmac(SECRET)), Runnable::run);
+    private final Authenticator production = new Authenticator(false, Optional.of(hmac(SECRET)), Runnable::run);
 
     @Test
     void testTokenIsAcceptedInLocalMode() {
-        Verification verification = local.authenticate(Authenticator.TEST_TOKEN);
+        Verification verification = local.authenticateNow(Authenticator.TEST_TOKEN);
 
         Identity identity = verified(verification).identity();
         assertThat(identity.userId()).isEqualTo("user-123");
@@ -47,8 +49,8 @@ class AuthenticatorTest {
 
     @Test
     void testTokenIsRejectedOutsideLocalMode() {
-        assertThat(rejected(production.authenticate("test-token"))).contains("ACCESS_ENV=local");
-        assertThat(rejected(new Authenticator(false, Optional.empty()).authenticate("test-token"))).contains("ACCESS_ENV=local");
+        assertThat(rejected(production.authenticateNow("test-token"))).contains("ACCESS_ENV=local");
+        assertThat(rejected(new Authenticator(false, Optional.empty(), Runnable::run).authenticateNow("test-token"))).contains("ACCESS_ENV=local");
     }
 
     @Test
@@ -56,7 +58,7 @@ class AuthenticatorTest {
         String token = sign(SECRET, claims().build());
 
         for (Authenticator authenticator : List.of(local, production)) {
-            Verification.Verified verified = verified(authenticator.authenticate(token));
+            Verification.Verified verified = verified(authenticator.authenticateNow(token));
             assertThat(verified.identity()).isEqualTo(new Identity("alice", "acme", Set.of("analyst", "trader"), false));
             assertThat(verified.expiresAt()).isEqualTo(IN_AN_HOUR);
         }
@@ -66,14 +68,14 @@ class AuthenticatorTest {
     void rolesMayBeASpaceSeparatedString() {
         String token = sign(SECRET, claims().claim("roles", " analyst  trader ").build());
 
-        assertThat(verified(production.authenticate(token)).identity().roles()).containsExactlyInAnyOrder("analyst", "trader");
+        assertThat(verified(production.authenticateNow(token)).identity().roles()).containsExactlyInAnyOrder("analyst", "trader");
     }
 
     @Test
     void tokenWithoutRolesHasNone() {
         String token = sign(SECRET, claims().claim("roles", null).build());
 
-        Identity identity = verified(production.authenticate(token)).identity();
+        Identity identity = verified(production.authenticateNow(token)).identity();
         assertThat(identity.roles()).isEmpty();
         assertThat(identity.hasAnyRole(List.of("viewer"))).isFalse();
     }
@@ -82,12 +84,12 @@ class AuthenticatorTest {
     void expiredTokenIsRejected() {
         String token = sign(SECRET, claims().expirationTime(Date.from(Instant.now().minus(1, ChronoUnit.HOURS))).build());
 
-        assertThat(rejected(production.authenticate(token))).contains("xpired");
+        assertThat(rejected(production.authenticateNow(token))).contains("xpired");
     }
 
     @Test
     void tokenSignedWithAnotherSecretIsRejected() {
-        rejected(production.authenticate(sign(OTHER_SECRET, claims().build())));
+        rejected(production.authenticateNow(sign(OTHER_SECRET, claims().build())));
     }
 
     @Test
@@ -97,76 +99,85 @@ class AuthenticatorTest {
         String forgedClaims = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 claims().subject("mallory").build().toString().getBytes(StandardCharsets.UTF_8));
 
-        rejected(production.authenticate(parts[0] + "." + forgedClaims + "." + parts[2]));
+        rejected(production.authenticateNow(parts[0] + "." + forgedClaims + "." + parts[2]));
     }
 
     @Test
     void unsignedTokenIsRejected() {
         String token = new PlainJWT(claims().build()).serialize();
 
-        rejected(production.authenticate(token));
-        rejected(local.authenticate(token));
+        rejected(production.authenticateNow(token));
+        rejected(local.authenticateNow(token));
     }
 
     @Test
     void tokenSignedWithAnotherHmacAlgorithmIsRejected() {
         String longSecret = SECRET + SECRET;
-        Authenticator authenticator = new Authenticator(false, Optional.of(new HmacJwtVerifier(longSecret)));
+        Authenticator authenticator = new Authenticator(false, Optional.of(hmac(longSecret)), Runnable::run);
 
-        rejected(authenticator.authenticate(sign(JWSAlgorithm.HS512, longSecret, claims().build())));
-        verified(authenticator.authenticate(sign(JWSAlgorithm.HS256, longSecret, claims().build())));
+        rejected(authenticator.authenticateNow(sign(JWSAlgorithm.HS512, longSecret, claims().build())));
+        verified(authenticator.authenticateNow(sign(JWSAlgorithm.HS256, longSecret, claims().build())));
     }
 
     @Test
     void tokenWithoutTenantIsRejectedNamingTenantId() {
-        assertThat(rejected(production.authenticate(sign(SECRET, claims().claim("tenant_id", null).build())))).contains("tenant_id");
-        assertThat(rejected(production.authenticate(sign(SECRET, claims().claim("tenant_id", " ").build())))).contains("tenant_id");
-        assertThat(rejected(production.authenticate(sign(SECRET, claims().claim("tenant_id", 7).build())))).contains("tenant_id");
+        assertThat(rejected(production.authenticateNow(sign(SECRET, claims().claim("tenant_id", null).build())))).contains("tenant_id");
+        assertThat(rejected(production.authenticateNow(sign(SECRET, claims().claim("tenant_id", " ").build())))).contains("tenant_id");
+        assertThat(rejected(production.authenticateNow(sign(SECRET, claims().claim("tenant_id", 7).build())))).contains("tenant_id");
     }
 
     @Test
     void tokenWithoutExpiryIsRejected() {
-        assertThat(rejected(production.authenticate(sign(SECRET, claims().expirationTime(null).build())))).contains("exp");
+        assertThat(rejected(production.authenticateNow(sign(SECRET, claims().expirationTime(null).build())))).contains("exp");
     }
 
     @Test
     void tokenWithoutSubjectIsRejected() {
-        assertThat(rejected(production.authenticate(sign(SECRET, claims().subject(null).build())))).contains("sub");
+        assertThat(rejected(production.authenticateNow(sign(SECRET, claims().subject(null).build())))).contains("sub");
     }
 
     @Test
     void tokenWithBlankSubjectIsRejected() {
-        assertThat(rejected(production.authenticate(sign(SECRET, claims().subject(" ").build())))).contains("sub");
+        assertThat(rejected(production.authenticateNow(sign(SECRET, claims().subject(" ").build())))).contains("sub");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"garbage", "not.a.jwt", "Bearer x"})
     void textThatIsNotAJwtIsRejectedAsSuch(String token) {
-        assertThat(rejected(production.authenticate(token))).isEqualTo("token is not a JWT");
+        assertThat(rejected(production.authenticateNow(token))).isEqualTo("token is not a JWT");
     }
 
     @ParameterizedTest
     @NullSource
     @ValueSource(strings = {"", "   "})
     void missingTokenIsRejectedSayingHowToPassOne(String token) {
-        assertThat(rejected(local.authenticate(token))).contains("?token=").contains("Authorization: Bearer");
+        assertThat(rejected(local.authenticateNow(token))).contains("?token=").contains("Authorization: Bearer");
     }
 
     @Test
     void jwtWithoutAConfiguredSecretIsRejectedNamingTheSetting() {
-        Authenticator noVerifier = new Authenticator(true, Optional.empty());
+        Authenticator noVerifier = new Authenticator(true, Optional.empty(), Runnable::run);
 
-        assertThat(rejected(noVerifier.authenticate(sign(SECRET, claims().build())))).contains("ACCESS_JWT_SECRET");
+        assertThat(rejected(noVerifier.authenticateNow(sign(SECRET, claims().build())))).contains("ACCESS_JWT_SECRET");
         assertThat(noVerifier.canVerify()).isTrue();
-        assertThat(new Authenticator(false, Optional.empty()).canVerify()).isFalse();
+        assertThat(new Authenticator(false, Optional.empty(), Runnable::run).canVerify()).isFalse();
     }
 
     @Test
     void authenticatorFromProductionConfigVerifiesJwtsButNotTheTestToken() {
-        Authenticator fromConfig = Authenticator.from(ConfigLoader.load(Map.of("ACCESS_ENV", "production", "ACCESS_JWT_SECRET", SECRET)));
+        Authenticator fromConfig = fromConfig(ConfigLoader.load(Map.of("ACCESS_ENV", "production", "ACCESS_JWT_SECRET", SECRET)));
 
-        verified(fromConfig.authenticate(sign(SECRET, claims().build())));
-        rejected(fromConfig.authenticate(Authenticator.TEST_TOKEN));
+        verified(fromConfig.authenticateNow(sign(SECRET, claims().build())));
+        rejected(fromConfig.authenticateNow(Authenticator.TEST_TOKEN));
+    }
+
+    private static Authenticator fromConfig(Config config) {
+        return Authenticator.from(config, new RemoteKeys(config.auth().serviceUrl(), Duration.ofMinutes(5)), Runnable::run);
+    }
+
+    /** A verifier that accepts HS256 tokens signed with the secret, and nothing else. */
+    private static TokenVerifier hmac(String secret) {
+        return new JwtVerifier(ConfigLoader.load(Map.of("ACCESS_JWT_SECRET", secret)).auth(), Optional.empty());
     }
 
     private static JWTClaimsSet.Builder claims() {

@@ -27,8 +27,15 @@ class ConfigLoaderTest {
         assertThat(config.isLocal()).isTrue();
         assertThat(config.logLevel()).isEqualTo("info");
         assertThat(config.port()).isEqualTo(8001);
-        assertThat(config.authServiceUrl()).isEqualTo("http://localhost:8010");
-        assertThat(config.entitlementsServiceUrl()).isEqualTo("http://localhost:8011");
+        assertThat(config.auth().serviceUrl()).isEqualTo("http://localhost:8010");
+        // without a URL the registry's roles decide alone (local mode needs no entitlements service)
+        assertThat(config.entitlements().serviceUrl()).isEmpty();
+        assertThat(config.auth().algorithms()).containsExactly("RS256", "ES256", "PS256");
+        assertThat(config.auth().userClaim()).isEqualTo("sub");
+        assertThat(config.auth().tenantClaim()).isEqualTo("tenant_id");
+        assertThat(config.auth().rolesClaim()).isEqualTo("roles");
+        assertThat(config.limits().maxSubscriptionsPerConnection()).isEqualTo(50);
+        assertThat(config.tls()).isEmpty();
         assertThat(config.metricsEndpoint()).isEqualTo("http://localhost:8012");
         assertThat(config.limits().maxWebSocketConnections()).isEqualTo(1000);
         assertThat(config.limits().maxSseConnections()).isEqualTo(500);
@@ -36,7 +43,7 @@ class ConfigLoaderTest {
         assertThat(config.limits().maxConnectionsPerTenant()).isEqualTo(100);
         assertThat(config.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.tracingEnabled()).isFalse();
-        assertThat(config.jwtSecret()).isEmpty();
+        assertThat(config.auth().jwtSecret()).isEmpty();
         assertThat(config.topicRegistryFile()).isEmpty();
         assertThat(config.allowedOrigins()).isEmpty();
     }
@@ -82,7 +89,7 @@ class ConfigLoaderTest {
         assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9093");
         assertThat(config.kafka().autoOffsetReset()).isEqualTo(OffsetReset.EARLIEST);
         assertThat(config.allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:3000");
-        assertThat(config.jwtSecret()).contains(SECRET_32_BYTES);
+        assertThat(config.auth().jwtSecret()).contains(SECRET_32_BYTES);
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -136,7 +143,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("ACCESS_JWT_SECRET: ")
                 .hasMessageNotContaining(SECRET_32_BYTES.substring(1));
-        assertThat(ConfigLoader.load(Map.of("ACCESS_JWT_SECRET", SECRET_32_BYTES)).jwtSecret()).contains(SECRET_32_BYTES);
+        assertThat(ConfigLoader.load(Map.of("ACCESS_JWT_SECRET", SECRET_32_BYTES)).auth().jwtSecret()).contains(SECRET_32_BYTES);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.c254.streaming.hub;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 
@@ -35,11 +34,11 @@ final class RecordingSubscriber implements Subscriber {
     }
 
     @Override
-    public void deliver(List<ByteBuf> frames) {
+    public void deliver(List<Frame> frames) {
         onOwnLoop.add(executor.inEventLoop());
         deliveries.add(frames.stream().map(frame -> {
-            String text = frame.toString(StandardCharsets.UTF_8);
-            frame.release();
+            String text = frame.bytes().toString(StandardCharsets.UTF_8);
+            frame.bytes().release();
             return text;
         }).toList());
     }

@@ -73,6 +73,7 @@ public final class TestServer implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> env = new HashMap<>();
         private final Map<String, String> topics = new LinkedHashMap<>();
+        private boolean awaitKafka = true;
 
         private Builder() {
             env.put("ACCESS_ENV", "local");
@@ -97,6 +98,12 @@ public final class TestServer implements AutoCloseable {
             return topic(name, "");
         }
 
+        /** Returns as soon as the server listens, without waiting for Kafka: for a service whose broker is unreachable. */
+        public Builder noKafkaWait() {
+            awaitKafka = false;
+            return this;
+        }
+
         public TestServer start() {
             String bootstrap = TestKafka.broker().bootstrapServers();
             env.putIfAbsent("ACCESS_KAFKA_BOOTSTRAP", bootstrap);
@@ -107,7 +114,7 @@ public final class TestServer implements AutoCloseable {
                     env.put("ACCESS_TOPIC_REGISTRY_FILE", registryFile().toString());
                 }
                 StreamingService service = StreamingService.start(ConfigLoader.load(env));
-                if (!service.awaitKafkaAssignment(Duration.ofSeconds(30))) {
+                if (awaitKafka && !service.awaitKafkaAssignment(Duration.ofSeconds(30))) {
                     service.close();
                     throw new IllegalStateException("the service did not get its Kafka partitions within 30 s");
                 }

@@ -24,18 +24,18 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
     record Parsed(ControlRequest request, Problem problem) {
     }
 
-    static Parsed parse(FullHttpRequest http) {
+    static Parsed parse(FullHttpRequest http, Filter.Limits limits) {
         String body = http.content().toString(StandardCharsets.UTF_8);
         String type = http.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-        return type.startsWith(HttpHeaderValues.APPLICATION_JSON.toString()) ? fromJson(body) : fromForm(body);
+        return type.startsWith(HttpHeaderValues.APPLICATION_JSON.toString()) ? fromJson(body, limits) : fromForm(body, limits);
     }
 
-    private static Parsed fromForm(String body) {
+    private static Parsed fromForm(String body, Filter.Limits limits) {
         QueryStringDecoder form = new QueryStringDecoder(body, StandardCharsets.UTF_8, false);
-        return build(first(form, "connection_id"), first(form, "topic"), StreamRequest.filterOf(first(form, "filters")));
+        return build(first(form, "connection_id"), first(form, "topic"), StreamRequest.filterOf(first(form, "filters"), limits));
     }
 
-    private static Parsed fromJson(String body) {
+    private static Parsed fromJson(String body, Filter.Limits limits) {
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(body);
@@ -46,7 +46,8 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
             return refuse(ErrorCode.INVALID_MESSAGE, "Body must be a JSON object with connection_id, topic and optional filters");
         }
         JsonNode filters = json.get("filters");
-        Filter.Parsed filter = filters != null && filters.isTextual() ? StreamRequest.filterOf(filters.asText()) : Filter.parse(filters);
+        Filter.Parsed filter = filters != null && filters.isTextual()
+                ? StreamRequest.filterOf(filters.asText(), limits) : Filter.parse(filters, limits);
         return build(text(json, "connection_id"), text(json, "topic"), filter);
     }
 

@@ -4,6 +4,7 @@ import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Subscriptions;
+import io.c254.streaming.transport.ExpiryTimer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -31,11 +32,13 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
     private final Session session;
     private final Subscriptions subscriptions;
     private final SessionRegistry sessions;
+    private final ExpiryTimer expiry;
 
-    SseConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions) {
+    SseConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, ExpiryTimer expiry) {
         this.session = session;
         this.subscriptions = subscriptions;
         this.sessions = sessions;
+        this.expiry = expiry;
     }
 
     @Override
@@ -54,6 +57,7 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        expiry.cancel();
         subscriptions.release(session);
         sessions.close(session);
         log.info("SSE connection closed: connection_id={} user_id={}", session.id(), session.identity().userId());

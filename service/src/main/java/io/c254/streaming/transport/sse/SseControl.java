@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.auth.Verification;
+import io.c254.streaming.hub.Filter;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.session.Session;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * `POST /sse/subscribe` and `POST /sse/unsubscribe`: change the subscriptions of a running SSE stream.
@@ -32,8 +34,11 @@ public final class SseControl {
     private final SessionRegistry sessions;
     private final Subscriptions subscriptions;
     private final HttpReplies replies;
+    private final Filter.Limits filterLimits;
 
-    public SseControl(Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions, HttpReplies replies) {
+    public SseControl(Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions, HttpReplies replies,
+                      Filter.Limits filterLimits) {
+        this.filterLimits = filterLimits;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
@@ -41,46 +46,55 @@ public final class SseControl {
     }
 
     public void onSubscribe(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        Target target = target(ctx, request, query);
-        if (target == null) {
-            return;
-        }
-        request.retain();
-        subscriptions.subscribe(target.session(), target.control().topic(), target.control().filter()).whenComplete((outcome, failure) ->
-                ctx.executor().execute(() -> {
-                    try {
-                        doAnswer(ctx, request, target.control(), outcome);
-                    } finally {
-                        request.release();
-                    }
-                }));
+        withTarget(ctx, request, query, target -> {
+            request.retain();
+            subscriptions.subscribe(target.session(), target.control().topic(), target.control().filter()).whenComplete((outcome, failure) ->
+                    ctx.executor().execute(() -> {
+                        try {
+                            doAnswer(ctx, request, target.control(), outcome);
+                        } finally {
+                            request.release();
+                        }
+                    }));
+        });
     }
 
     public void onUnsubscribe(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        Target target = target(ctx, request, query);
-        if (target != null) {
-            doAnswer(ctx, request, target.control(), subscriptions.unsubscribe(target.session(), target.control().topic()));
-        }
+        withTarget(ctx, request, query, target ->
+                doAnswer(ctx, request, target.control(), subscriptions.unsubscribe(target.session(), target.control().topic())));
     }
 
     private record Target(Session session, ControlRequest control) {
     }
 
-    /** The caller's own SSE session and what they ask of it, or null once an error has been answered. */
-    private Target target(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        Identity caller;
-        switch (authenticator.authenticate(Tokens.from(request, query))) {
-            case Verification.Rejected rejected -> {
-                replies.problem(ctx, request, ErrorCode.UNAUTHORIZED, rejected.reason());
-                return null;
+    /** Verifies the caller off the event loop, then runs the action on it with the caller's own SSE session. */
+    private void withTarget(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, Consumer<Target> action) {
+        ControlRequest.Parsed parsed = ControlRequest.parse(request, filterLimits);
+        request.retain();
+        authenticator.authenticate(Tokens.from(request, query)).whenComplete((verification, failure) -> ctx.executor().execute(() -> {
+            try {
+                Target target = target(ctx, request, parsed, verification);
+                if (target != null) {
+                    action.accept(target);
+                }
+            } finally {
+                request.release();
             }
-            case Verification.Verified verified -> caller = verified.identity();
+        }));
+    }
+
+    /** The caller's own SSE session and what they ask of it, or null once an error has been answered. */
+    private Target target(ChannelHandlerContext ctx, FullHttpRequest request, ControlRequest.Parsed parsed, Verification verification) {
+        if (!(verification instanceof Verification.Verified verified)) {
+            String reason = verification instanceof Verification.Rejected rejected ? rejected.reason() : "the token could not be checked";
+            replies.problem(ctx, request, ErrorCode.UNAUTHORIZED, reason);
+            return null;
         }
-        ControlRequest.Parsed parsed = ControlRequest.parse(request);
         if (parsed.problem() != null) {
             doRefuse(ctx, request, parsed.problem());
             return null;
         }
+        Identity caller = verified.identity();
         String id = parsed.request().connectionId();
         Optional<Session> owned = sessions.find(id)
                 .filter(s -> s.transport() == Transport.SSE)

@@ -1,23 +1,20 @@
 package io.c254.streaming.transport.sse;
 
-import io.c254.streaming.auth.Authenticator;
-import io.c254.streaming.auth.Verification;
 import io.c254.streaming.hub.Filter;
-import io.c254.streaming.session.Admission;
-import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.SubscriptionOutcome;
 import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.ChannelSubscriber;
+import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.DeliveryStats;
+import io.c254.streaming.transport.ExpiryTimer;
 import io.c254.streaming.transport.HttpReplies;
-import io.c254.streaming.transport.Tokens;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,23 +32,26 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * `GET /sse/stream`: authenticates, validates the query and takes a connection slot before the stream
- * starts (refusals are plain HTTP errors with a JSON body), then streams events until the client leaves.
+ * `GET /sse/stream`: validates the query and passes the {@link ConnectionGate} before the stream starts
+ * (refusals are plain HTTP errors with a JSON body), then streams events until the client leaves or
+ * its token expires.
  */
 public final class SseStream {
 
     private static final Logger log = LoggerFactory.getLogger(SseStream.class);
 
-    private final Authenticator authenticator;
+    private final ConnectionGate gate;
     private final SessionRegistry sessions;
     private final Subscriptions subscriptions;
     private final DeliveryStats stats;
     private final HttpReplies replies;
     private final Duration heartbeatInterval;
+    private final Filter.Limits filterLimits;
 
-    public SseStream(Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions,
-                     DeliveryStats stats, HttpReplies replies, Duration heartbeatInterval) {
-        this.authenticator = authenticator;
+    public SseStream(ConnectionGate gate, SessionRegistry sessions, Subscriptions subscriptions,
+                     DeliveryStats stats, HttpReplies replies, Duration heartbeatInterval, Filter.Limits filterLimits) {
+        this.filterLimits = filterLimits;
+        this.gate = gate;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
         this.stats = stats;
@@ -60,40 +60,33 @@ public final class SseStream {
     }
 
     public void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        switch (authenticator.authenticate(Tokens.from(request, query))) {
-            case Verification.Rejected rejected -> replies.problem(ctx, request, ErrorCode.UNAUTHORIZED, rejected.reason());
-            case Verification.Verified verified -> {
-                StreamRequest.Parsed parsed = StreamRequest.parse(query);
-                if (parsed.problem() != null) {
-                    replies.problem(ctx, request, parsed.problem());
-                    return;
-                }
-                Channel channel = ctx.channel();
-                ChannelSubscriber subscriber = new ChannelSubscriber(channel, SseEvents.DATA, DefaultHttpContent::new,
-                        reason -> SseConnectionHandler.doClose(channel, reason), stats.counter(Transport.SSE));
-                switch (sessions.open(verified.identity(), Transport.SSE, subscriber)) {
-                    case Admission.Refused refused -> replies.problem(ctx, request, refused.problem());
-                    case Admission.Admitted admitted -> doStart(ctx, request, admitted.session(), parsed.request());
-                }
-            }
+        StreamRequest.Parsed parsed = StreamRequest.parse(query, filterLimits);
+        if (parsed.problem() != null) {
+            replies.problem(ctx, request, parsed.problem());
+            return;
         }
+        gate.admit(ctx, request, query, Transport.SSE,
+                channel -> new ChannelSubscriber(channel, SseEvents.DATA, SseFrames.INSTANCE, stats.counter(Transport.SSE)),
+                (admittedCtx, session) -> doStart(admittedCtx, request, session, parsed.request()));
     }
 
     private void doStart(ChannelHandlerContext ctx, FullHttpRequest request, Session session, StreamRequest wanted) {
         Channel channel = ctx.channel();
         ChannelPipeline pipeline = ctx.pipeline();
         // from here the channel is a stream: the router leaves, and the stream's handler owns the clean-up
+        ExpiryTimer expiry = new ExpiryTimer(channel, Duration.ZERO, () -> { }, () -> SseConnectionHandler.doClose(channel, CloseReason.TOKEN_EXPIRED));
         pipeline.replace(ctx.handler(), "sse-heartbeat",
                 new IdleStateHandler(0, heartbeatInterval.toMillis(), 0, TimeUnit.MILLISECONDS));
-        pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session, subscriptions, sessions));
+        pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session, subscriptions, sessions, expiry));
 
         channel.write(streamHeaders(request));
         SseConnectionHandler.doWrite(channel, SseEvents.opening(session));
+        expiry.schedule(session.expiresAt());
         subscriptions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none());
         for (String topic : wanted.topics()) {
             subscriptions.subscribe(session, topic, wanted.filter()).whenComplete((outcome, failure) -> {
                 if (outcome instanceof SubscriptionOutcome.Refused refused) {
-                    channel.eventLoop().execute(() -> SseConnectionHandler.doWrite(channel, SseEvents.error(refused.problem())));
+                    session.connection().notify(refused.problem());
                 }
             });
         }

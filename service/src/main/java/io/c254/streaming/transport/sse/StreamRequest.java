@@ -25,7 +25,7 @@ record StreamRequest(List<String> topics, Filter filter) {
     record Parsed(StreamRequest request, Problem problem) {
     }
 
-    static Parsed parse(QueryStringDecoder query) {
+    static Parsed parse(QueryStringDecoder query, Filter.Limits limits) {
         Set<String> topics = new LinkedHashSet<>();
         for (String value : query.parameters().getOrDefault("topics", List.of())) {
             for (String topic : value.split(",")) {
@@ -42,24 +42,24 @@ record StreamRequest(List<String> topics, Filter filter) {
         if (topics.size() > MAX_TOPICS) {
             return refuse(ErrorCode.INVALID_MESSAGE, "Query parameter 'topics' may list at most " + MAX_TOPICS + " topics");
         }
-        return switch (filter(query)) {
+        return switch (filter(query, limits)) {
             case Filter.Parsed.Valid valid -> new Parsed(new StreamRequest(List.copyOf(topics), valid.filter()), null);
             case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Query parameter 'filters': " + invalid.reason());
         };
     }
 
-    static Filter.Parsed filter(QueryStringDecoder query) {
+    static Filter.Parsed filter(QueryStringDecoder query, Filter.Limits limits) {
         List<String> values = query.parameters().get("filters");
-        return filterOf(values == null || values.isEmpty() ? null : values.get(0));
+        return filterOf(values == null || values.isEmpty() ? null : values.get(0), limits);
     }
 
     /** Parses filters sent as JSON text (query parameters, form fields). */
-    static Filter.Parsed filterOf(String json) {
+    static Filter.Parsed filterOf(String json, Filter.Limits limits) {
         if (json == null || json.isBlank()) {
             return new Filter.Parsed.Valid(Filter.none());
         }
         try {
-            return Filter.parse(Json.MAPPER.readTree(json));
+            return Filter.parse(Json.MAPPER.readTree(json), limits);
         } catch (JsonProcessingException e) {
             return new Filter.Parsed.Invalid("not valid JSON: " + e.getOriginalMessage());
         }

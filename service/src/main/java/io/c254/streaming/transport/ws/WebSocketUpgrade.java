@@ -1,17 +1,16 @@
 package io.c254.streaming.transport.ws;
 
 import io.c254.streaming.auth.Authenticator;
-import io.c254.streaming.auth.Verification;
-import io.c254.streaming.session.Admission;
+import io.c254.streaming.config.Config;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.ChannelSubscriber;
+import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.DeliveryStats;
 import io.c254.streaming.transport.HttpReplies;
-import io.c254.streaming.transport.Tokens;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -19,43 +18,40 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * `GET /ws/stream`: authenticates and takes a connection slot BEFORE the upgrade (a refused client gets
- * a plain HTTP 401/429/503 with a JSON body), then hands the channel to a {@link WsConnectionHandler}.
+ * `GET /ws/stream`: passes the {@link ConnectionGate} BEFORE the upgrade (a refused client gets a plain
+ * HTTP 401/403/429/503 with a JSON body), then hands the channel to a {@link WsConnectionHandler}.
  */
 public final class WebSocketUpgrade {
 
+    private final ConnectionGate gate;
     private final Authenticator authenticator;
     private final SessionRegistry sessions;
     private final Subscriptions subscriptions;
     private final DeliveryStats stats;
     private final HttpReplies replies;
-    private final Duration heartbeatTimeout;
-    private final Duration heartbeatInterval;
+    private final Config config;
     private final WebSocketDecoderConfig decoderConfig;
 
-    public WebSocketUpgrade(Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions,
-                            DeliveryStats stats, HttpReplies replies, Duration heartbeatTimeout,
-                            Duration heartbeatInterval, int maxFrameBytes) {
+    public WebSocketUpgrade(ConnectionGate gate, Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions,
+                            DeliveryStats stats, HttpReplies replies, Config config) {
+        this.gate = gate;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
         this.stats = stats;
         this.replies = replies;
-        this.heartbeatTimeout = heartbeatTimeout;
-        this.heartbeatInterval = heartbeatInterval;
+        this.config = config;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrameBytes)
+                .maxFramePayloadLength(config.limits().maxFrameBytes())
                 .allowExtensions(false)
                 .build();
     }
@@ -66,18 +62,9 @@ public final class WebSocketUpgrade {
                     "/ws/stream expects a WebSocket upgrade request (Connection: Upgrade, Upgrade: websocket)");
             return;
         }
-        switch (authenticator.authenticate(Tokens.from(request, query))) {
-            case Verification.Rejected rejected -> replies.problem(ctx, request, ErrorCode.UNAUTHORIZED, rejected.reason());
-            case Verification.Verified verified -> {
-                Channel channel = ctx.channel();
-                ChannelSubscriber subscriber = new ChannelSubscriber(channel, WsDataFormat.INSTANCE, TextWebSocketFrame::new,
-                        reason -> WsClosing.close(channel, reason), stats.counter(Transport.WEBSOCKET));
-                switch (sessions.open(verified.identity(), Transport.WEBSOCKET, subscriber)) {
-                    case Admission.Refused refused -> replies.problem(ctx, request, refused.problem());
-                    case Admission.Admitted admitted -> doHandshake(ctx, request, admitted.session());
-                }
-            }
-        }
+        gate.admit(ctx, request, query, Transport.WEBSOCKET,
+                channel -> new ChannelSubscriber(channel, WsDataFormat.INSTANCE, WsFrames.INSTANCE, stats.counter(Transport.WEBSOCKET)),
+                (admittedCtx, session) -> doHandshake(admittedCtx, request, session));
     }
 
     private void doHandshake(ChannelHandlerContext ctx, FullHttpRequest request, Session session) {
@@ -88,12 +75,12 @@ public final class WebSocketUpgrade {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        WsConnectionHandler handler = new WsConnectionHandler(session, subscriptions, sessions, handshaker, heartbeatTimeout);
+        WsConnectionHandler handler = new WsConnectionHandler(session, subscriptions, sessions, authenticator, handshaker, config);
         // the connection handler goes in first: from here on its channelInactive releases the session
         // whatever becomes of the handshake. After the upgrade the HTTP router leaves the pipeline.
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(ctx.handler(), "ws-heartbeat",
-                new IdleStateHandler(heartbeatInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addAfter("ws-heartbeat", "ws-aggregator", new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
         pipeline.addAfter("ws-aggregator", "ws-connection", handler);
         Channel channel = ctx.channel();

@@ -17,6 +17,10 @@ sealed interface WsCommand {
     record Ping() implements WsCommand {
     }
 
+    /** A fresh token for the same user and tenant, to go on past the current token's expiry. */
+    record Refresh(String token) implements WsCommand {
+    }
+
     record Invalid(Problem problem) implements WsCommand {
     }
 }

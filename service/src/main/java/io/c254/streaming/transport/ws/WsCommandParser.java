@@ -22,6 +22,10 @@ final class WsCommandParser {
     }
 
     static WsCommand parse(String text) {
+        return parse(text, Filter.Limits.DEFAULT);
+    }
+
+    static WsCommand parse(String text, Filter.Limits limits) {
         JsonNode frame;
         try {
             frame = Json.MAPPER.readTree(text);
@@ -33,27 +37,35 @@ final class WsCommandParser {
         }
         JsonNode action = frame.get("action");
         if (action == null || !action.isTextual() || action.asText().isEmpty()) {
-            return invalid(ErrorCode.MISSING_FIELD, "Field 'action' is required: one of subscribe, unsubscribe, ping");
+            return invalid(ErrorCode.MISSING_FIELD, "Field 'action' is required: one of subscribe, unsubscribe, ping, refresh");
         }
         JsonNode data = frame.path("data");
         return switch (action.asText()) {
-            case "subscribe" -> subscribe(data);
+            case "subscribe" -> subscribe(data, limits);
             case "unsubscribe" -> unsubscribe(data);
             case "ping" -> new WsCommand.Ping();
+            case "refresh" -> refresh(data);
             default -> invalid(ErrorCode.UNKNOWN_ACTION,
-                    "Unknown action '" + action.asText() + "'; expected subscribe, unsubscribe or ping");
+                    "Unknown action '" + action.asText() + "'; expected subscribe, unsubscribe, ping or refresh");
         };
     }
 
-    private static WsCommand subscribe(JsonNode data) {
+    private static WsCommand subscribe(JsonNode data, Filter.Limits limits) {
         TopicList topics = topics(data);
         if (topics.error() != null) {
             return topics.error();
         }
-        return switch (Filter.parse(data.get("filters"))) {
+        return switch (Filter.parse(data.get("filters"), limits)) {
             case Filter.Parsed.Valid valid -> new WsCommand.Subscribe(topics.names(), valid.filter());
             case Filter.Parsed.Invalid bad -> invalid(ErrorCode.INVALID_FILTER, "Invalid filters: " + bad.reason());
         };
+    }
+
+    private static WsCommand refresh(JsonNode data) {
+        JsonNode token = data.get("token");
+        return token != null && token.isTextual() && !token.asText().isBlank()
+                ? new WsCommand.Refresh(token.asText())
+                : invalid(ErrorCode.MISSING_FIELD, "Field 'data.token' is required: the new token");
     }
 
     private static WsCommand unsubscribe(JsonNode data) {

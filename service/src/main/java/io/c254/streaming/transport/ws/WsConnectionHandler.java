@@ -1,6 +1,12 @@
 package io.c254.streaming.transport.ws;
 
+import io.c254.streaming.auth.Authenticator;
+import io.c254.streaming.auth.Identity;
+import io.c254.streaming.auth.Verification;
+import io.c254.streaming.config.Config;
 import io.c254.streaming.hub.Filter;
+import io.c254.streaming.session.MessageRateLimit;
+import io.c254.streaming.transport.ExpiryTimer;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
@@ -38,21 +44,32 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final Session session;
     private final Subscriptions subscriptions;
     private final SessionRegistry sessions;
+    private final Authenticator authenticator;
     private final WebSocketServerHandshaker handshaker;
     private final long heartbeatTimeoutNanos;
+    private final Duration expiryWarning;
+    private final MessageRateLimit rate;
+    private final Filter.Limits filterLimits;
     private long lastReadNanos = System.nanoTime();
+    private ExpiryTimer expiry;
 
-    WsConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions,
-                        WebSocketServerHandshaker handshaker, Duration heartbeatTimeout) {
+    WsConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, Authenticator authenticator,
+                        WebSocketServerHandshaker handshaker, Config config) {
         this.session = session;
         this.subscriptions = subscriptions;
         this.sessions = sessions;
+        this.authenticator = authenticator;
         this.handshaker = handshaker;
-        this.heartbeatTimeoutNanos = heartbeatTimeout.toNanos();
+        this.heartbeatTimeoutNanos = config.heartbeatTimeout().toNanos();
+        this.expiryWarning = config.auth().expiryWarning();
+        this.rate = new MessageRateLimit(config.rates());
+        this.filterLimits = new Filter.Limits(config.limits().maxFilterFields(), config.limits().maxFilterValues());
     }
 
     /** After the handshake: confirm, then take the default subscriptions in the same event-loop task. */
     void onEstablished(ChannelHandlerContext ctx) {
+        expiry = new ExpiryTimer(ctx.channel(), expiryWarning, () -> doWarnExpiry(ctx), () -> doClose(ctx, CloseReason.TOKEN_EXPIRED));
+        expiry.schedule(session.expiresAt());
         doSend(ctx, WsMessages.connectionEstablished(session));
         subscriptions.subscribeDefaults(session, Filter.none());
         log.info("WebSocket connection established: connection_id={} user_id={} tenant_id={}",
@@ -63,7 +80,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         lastReadNanos = System.nanoTime();
         switch (frame) {
-            case TextWebSocketFrame text -> onCommand(ctx, WsCommandParser.parse(text.text()));
+            case TextWebSocketFrame text -> onText(ctx, text.text());
             case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             case PongWebSocketFrame pong -> { /* a heartbeat answer: lastReadNanos is all it updates */ }
             case CloseWebSocketFrame close -> handshaker.close(ctx.channel(), close.retain());
@@ -72,13 +89,53 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         }
     }
 
+    /** Every text frame counts against the rate, well-formed or not: parsing is work too. */
+    private void onText(ChannelHandlerContext ctx, String text) {
+        switch (rate.onMessage()) {
+            case ACCEPT -> onCommand(ctx, WsCommandParser.parse(text, filterLimits));
+            case REFUSE -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.RATE_LIMITED,
+                    "Too many messages; this one was dropped. Keep flooding and the connection is closed")));
+            case CLOSE -> doClose(ctx, CloseReason.RATE_LIMITED);
+        }
+    }
+
     private void onCommand(ChannelHandlerContext ctx, WsCommand command) {
         switch (command) {
             case WsCommand.Subscribe subscribe -> onSubscribe(ctx, subscribe);
             case WsCommand.Unsubscribe unsubscribe -> onUnsubscribe(ctx, unsubscribe);
             case WsCommand.Ping ping -> doSend(ctx, WsMessages.pong());
+            case WsCommand.Refresh refresh -> onRefresh(ctx, refresh);
             case WsCommand.Invalid invalid -> doSend(ctx, WsMessages.error(invalid.problem()));
         }
+    }
+
+    private void onRefresh(ChannelHandlerContext ctx, WsCommand.Refresh refresh) {
+        authenticator.authenticate(refresh.token()).whenComplete((verification, failure) -> ctx.executor().execute(() -> {
+            switch (verification) {
+                case Verification.Verified verified when sameOwner(verified.identity()) -> {
+                    session.refresh(verified.identity(), verified.expiresAt());
+                    expiry.schedule(verified.expiresAt());
+                    doSend(ctx, WsMessages.refreshed(verified.expiresAt()));
+                    // roles may have changed: what the old token allowed is checked again now
+                    subscriptions.recheck(session);
+                }
+                case Verification.Verified other -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.FORBIDDEN,
+                        "A refresh token must be for the same user and tenant as the connection")));
+                case Verification.Rejected rejected -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNAUTHORIZED,
+                        "Refresh refused: " + rejected.reason())));
+                case null -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNAUTHORIZED, "Refresh refused: the token could not be checked")));
+            }
+        }));
+    }
+
+    private boolean sameOwner(Identity identity) {
+        return identity.userId().equals(session.identity().userId()) && identity.tenantId().equals(session.identity().tenantId());
+    }
+
+    private void doWarnExpiry(ChannelHandlerContext ctx) {
+        doSend(ctx, WsMessages.error(new Problem(ErrorCode.TOKEN_EXPIRED,
+                "The token expires at " + session.expiresAt() + "; send {\"action\":\"refresh\",\"data\":{\"token\":\"...\"}} to stay connected",
+                java.util.Map.of("expires_at", Long.toString(session.expiresAt().getEpochSecond())))));
     }
 
     private void onSubscribe(ChannelHandlerContext ctx, WsCommand.Subscribe subscribe) {
@@ -134,6 +191,9 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (expiry != null) {
+            expiry.cancel();
+        }
         subscriptions.release(session);
         sessions.close(session);
         log.info("WebSocket connection closed: connection_id={} user_id={}", session.id(), session.identity().userId());

@@ -36,6 +36,14 @@ final class WsMessages {
         return Json.write(message);
     }
 
+    static String refreshed(java.time.Instant expiresAt) {
+        ObjectNode message = Json.object().put("type", "refreshed");
+        if (expiresAt != null) {
+            message.put("expires_at", expiresAt.getEpochSecond());
+        }
+        return Json.write(message);
+    }
+
     static String pong() {
         return Json.write(Json.object().put("type", "pong").put("timestamp", System.currentTimeMillis()));
     }

@@ -1,4 +1,4 @@
-package io.c254.streaming.session;
+package io.c254.streaming.entitlements;
 
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.registry.TopicDefinition;

@@ -1,0 +1,54 @@
+package io.c254.streaming.session;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.c254.streaming.config.Config.RateLimits;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Connection attempts per client address (before the token is even looked at) and per user (after):
+ * token buckets refilled per minute, kept while an address or user is active. A refusal says how
+ * many seconds to wait.
+ */
+public final class ConnectionRateLimits {
+
+    private final Cache<String, Bucket> byAddress;
+    private final Cache<String, Bucket> byUser;
+    private final int perAddress;
+    private final int perUser;
+
+    public ConnectionRateLimits(RateLimits rates) {
+        this.perAddress = rates.connectsPerMinutePerAddress();
+        this.perUser = rates.connectsPerMinutePerUser();
+        this.byAddress = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
+        this.byUser = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
+    }
+
+    /** Null when the attempt may go on; otherwise the refusal, with its Retry-After in the details. */
+    public Problem tryAddress(String address) {
+        return take(byAddress, address, perAddress, "Too many connection attempts from this address");
+    }
+
+    public Problem tryUser(String tenant, String user) {
+        return take(byUser, tenant + '\u0000' + user, perUser, "Too many connection attempts for user " + user);
+    }
+
+    private static Problem take(Cache<String, Bucket> buckets, String key, int perMinute, String message) {
+        Bucket bucket = buckets.get(key, k -> Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (probe.isConsumed()) {
+            return null;
+        }
+        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill()) + 1);
+        return new Problem(ErrorCode.RATE_LIMITED, message + " (at most " + perMinute + " a minute); retry in " + seconds + " s",
+                Map.of("retry_after_seconds", Long.toString(seconds)));
+    }
+}
