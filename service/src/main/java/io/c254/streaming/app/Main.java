@@ -51,6 +51,11 @@ public final class Main {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
             throw e;
+        } catch (Exception e) {
+            // Netty rethrows a taken port as a checked BindException; the operator needs the one line, not the trace
+            System.err.println("error: cannot start on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage());
+            System.exit(1);
+            throw new IllegalStateException(e);
         }
     }
 

@@ -4,43 +4,48 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The auth service's signing keys. The service URL is an OpenID Connect issuer (its discovery document
- * names `jwks_uri`) or a JWKS URL itself. Keys are cached; an unknown `kid` refetches them, at most
- * once per {@link #MIN_REFETCH}; {@link #refresh()} is called periodically so that rotation is seen
- * and health knows whether keys are fresh. Every method may block: call them off the event loops.
+ * names `jwks_uri`) or a JWKS URL itself. The key set is held in memory: a token whose `kid` is not in
+ * it makes a refetch, at most one per {@link #MIN_REFETCH} however many such tokens arrive (so
+ * forged key ids cannot flood the auth service), and {@link #refresh()} is called periodically so
+ * that rotation is seen and health knows whether the keys are fresh. A failed fetch keeps the keys
+ * already held. Every method may block: call them off the event loops.
  */
 public final class RemoteKeys implements JWKSource<SecurityContext> {
 
     private static final Logger log = LoggerFactory.getLogger(RemoteKeys.class);
-    private static final Duration MIN_REFETCH = Duration.ofSeconds(5);
+    static final Duration MIN_REFETCH = Duration.ofSeconds(5);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(5);
-    private static final JWKSelector ANY_KEY = new JWKSelector(new JWKMatcher.Builder().build());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String serviceUrl;
     private final Duration refreshInterval;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
-    private final AtomicReference<JWKSource<SecurityContext>> source = new AtomicReference<>();
-    private volatile long lastLoadedNanos;
-    private volatile boolean loaded;
+    private volatile JWKSet keys;
+    private volatile URI jwksUri;
+    private volatile long loadedAtNanos;
+    /** Not a monitor: waiting for the next fetch must not pin a virtual thread's carrier. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private long lastAttemptNanos;
+    private boolean attempted;
 
     public RemoteKeys(String serviceUrl, Duration refreshInterval) {
         this.serviceUrl = serviceUrl;
@@ -49,64 +54,94 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
 
     @Override
     public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
-        List<JWK> keys = source().get(selector, context);
-        markLoaded();
-        return keys;
+        JWKSet held = keys;
+        if (held == null) {
+            held = fetchNewerThan(System.nanoTime());
+        }
+        List<JWK> found = selector.select(held);
+        if (found.isEmpty()) {
+            // an unknown key id: the issuer may have rotated its keys since we last looked
+            found = selector.select(fetchNewerThan(System.nanoTime()));
+        }
+        return found;
     }
 
-    /** Loads the keys now if their cache has expired; logs and keeps the old ones when the service is down. */
+    /** Fetches the keys now; logs and keeps the old ones when the service is down. */
     public void refresh() {
         try {
-            get(ANY_KEY, null);
-        } catch (KeySourceException | RuntimeException e) {
+            fetchNewerThan(System.nanoTime());
+        } catch (KeySourceException e) {
             log.warn("cannot load signing keys from {}: {}", serviceUrl, e.getMessage());
         }
     }
 
     /** Keys were loaded within two refresh intervals. */
     public boolean fresh() {
-        return loaded && System.nanoTime() - lastLoadedNanos < 2 * refreshInterval.toNanos();
+        return keys != null && System.nanoTime() - loadedAtNanos < 2 * refreshInterval.toNanos();
     }
 
-    private void markLoaded() {
-        loaded = true;
-        lastLoadedNanos = System.nanoTime();
-    }
-
-    private JWKSource<SecurityContext> source() throws KeySourceException {
-        JWKSource<SecurityContext> current = source.get();
-        if (current == null) {
-            current = JWKSourceBuilder.<SecurityContext>create(jwksUrl())
-                    .cache(refreshInterval.toMillis(), HTTP_TIMEOUT.toMillis())
-                    .rateLimited(MIN_REFETCH.toMillis())
-                    .retrying(true)
-                    .build();
-            source.compareAndSet(null, current);
-            current = source.get();
+    /**
+     * Keys fetched after the given instant. Fetches are at least {@link #MIN_REFETCH} apart: a caller
+     * waits for the next allowed fetch (callers are virtual threads), and callers that waited together
+     * share its result. Without new keys, the keys held are returned.
+     */
+    private JWKSet fetchNewerThan(long requestedAtNanos) throws KeySourceException {
+        lock.lock();
+        try {
+            long wait = lastAttemptNanos + MIN_REFETCH.toNanos() - System.nanoTime();
+            if (attempted && wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+            if (keys != null && loadedAtNanos - requestedAtNanos >= 0) {
+                return keys;
+            }
+            return fetch();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeySourceException("interrupted while waiting to load signing keys", e);
+        } finally {
+            lock.unlock();
         }
-        return current;
+    }
+
+    private JWKSet fetch() throws KeySourceException {
+        attempted = true;
+        lastAttemptNanos = System.nanoTime();
+        try {
+            URI uri = jwksUri != null ? jwksUri : discover();
+            HttpResponse<String> response = get(uri);
+            if (response.statusCode() != 200) {
+                throw new KeySourceException("JWKS " + uri + " answered HTTP " + response.statusCode());
+            }
+            JWKSet fetched = JWKSet.parse(response.body());
+            jwksUri = uri;
+            keys = fetched;
+            loadedAtNanos = System.nanoTime();
+            return fetched;
+        } catch (IOException | ParseException e) {
+            throw new KeySourceException("cannot load signing keys from " + serviceUrl + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeySourceException("interrupted while loading signing keys", e);
+        }
     }
 
     /** `jwks_uri` from the discovery document, or the service URL itself when it serves no such document. */
-    private URL jwksUrl() throws KeySourceException {
+    private URI discover() throws IOException, InterruptedException {
         URI discovery = URI.create(serviceUrl.replaceAll("/+$", "") + "/.well-known/openid-configuration");
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(discovery).timeout(HTTP_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                JsonNode document = new ObjectMapper().readTree(response.body());
-                String jwksUri = document.path("jwks_uri").asText(null);
-                if (jwksUri != null) {
-                    log.info("signing keys of issuer {} at {}", serviceUrl, jwksUri);
-                    return URI.create(jwksUri).toURL();
-                }
+        HttpResponse<String> response = get(discovery);
+        if (response.statusCode() == 200) {
+            JsonNode document = JSON.readTree(response.body());
+            String uri = document.path("jwks_uri").asText(null);
+            if (uri != null) {
+                log.info("signing keys of issuer {} at {}", serviceUrl, uri);
+                return URI.create(uri);
             }
-            return URI.create(serviceUrl).toURL();
-        } catch (IOException e) {
-            throw new KeySourceException("auth service " + serviceUrl + " unreachable: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KeySourceException("interrupted while asking " + serviceUrl, e);
         }
+        return URI.create(serviceUrl);
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }

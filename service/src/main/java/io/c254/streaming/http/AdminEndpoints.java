@@ -107,6 +107,7 @@ public final class AdminEndpoints {
         status.topics().forEach(names::add);
         kafkaNode.put("messages_consumed", status.messagesConsumed())
                 .put("invalid_messages_skipped", status.invalidSkipped())
+                .put("records_without_tenant_dropped", status.withoutTenantDropped())
                 .put("assigned_partitions", status.assignedPartitions());
         replies.json(ctx, request, HttpResponseStatus.OK, body);
     }

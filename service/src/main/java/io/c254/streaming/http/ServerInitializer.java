@@ -2,7 +2,6 @@ package io.c254.streaming.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 
@@ -31,8 +30,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         }
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
-                // answers 413 by itself when a body is larger than allowed
-                .addLast("http-aggregator", new HttpObjectAggregator(maxBodyBytes))
+                // answers 413 (JSON error shape) when a body is larger than allowed
+                .addLast("http-aggregator", new BoundedRequests(maxBodyBytes))
                 .addLast("http-router", new HttpRouter(routes));
     }
 }

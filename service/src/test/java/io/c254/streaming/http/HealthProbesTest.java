@@ -2,19 +2,14 @@ package io.c254.streaming.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c254.streaming.testing.ProjectFiles;
 import io.c254.streaming.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
-
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.xpath.XPath;
-import javax.xml.xpath.XPathFactory;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,20 +89,13 @@ class HealthProbesTest {
     @Test
     void healthReportsThePomVersionAndTheCommitItWasBuiltFrom() throws Exception {
         JsonNode health = json(consuming.get("/health"));
-        assertThat(health.path("version").asText()).isEqualTo(pomVersion());
+        assertThat(health.path("version").asText()).isEqualTo(ProjectFiles.version());
         String commit = health.path("commit").asText();
-        // surefire runs in service/; a checkout has .git one level up, as CI's fresh clone does
-        if (Files.exists(Path.of("..", ".git"))) {
+        // a checkout has .git at its root, as CI's fresh clone does; a source archive has none
+        if (Files.exists(ProjectFiles.root().resolve(".git"))) {
             assertThat(commit).as("a build inside a git checkout knows its commit").matches("[0-9a-f]{7,}");
         } else {
             assertThat(commit).matches("[0-9a-f]{7,}|unknown");
         }
-    }
-
-    private static String pomVersion() throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
-        XPath xpath = XPathFactory.newInstance().newXPath();
-        String own = xpath.evaluate("/project/version", pom);
-        return own.isBlank() ? xpath.evaluate("/project/parent/version", pom) : own;
     }
 }

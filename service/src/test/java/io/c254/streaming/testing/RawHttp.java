@@ -39,6 +39,40 @@ public final class RawHttp implements AutoCloseable {
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
     }
 
+    /** A WebSocket upgrade request carrying an `Origin` header, as a browser sends it. */
+    public static String webSocketUpgrade(String pathAndQuery, String origin) {
+        return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Origin: " + origin + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    }
+
+    /**
+     * After a 101: reads the server's next WebSocket frame (unmasked, RFC 6455 section 5.2) and returns its
+     * opcode and payload, or null when the connection ends first.
+     */
+    public Frame readWebSocketFrame() throws IOException {
+        InputStream in = socket.getInputStream();
+        int first = in.read();
+        int second = in.read();
+        if (first < 0 || second < 0) {
+            return null;
+        }
+        long length = second & 0x7F;
+        if (length == 126) {
+            length = ((long) in.read() << 8) | in.read();
+        } else if (length == 127) {
+            length = java.nio.ByteBuffer.wrap(in.readNBytes(8)).getLong();
+        }
+        byte[] payload = in.readNBytes((int) length);
+        return payload.length < length ? null : new Frame(first & 0x0F, payload);
+    }
+
+    /** One WebSocket frame: opcode 1 is text, 8 is close (its payload starts with the 2-byte status). */
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
     public RawHttp write(String request) throws IOException {
         socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();

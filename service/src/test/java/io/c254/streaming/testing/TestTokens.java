@@ -27,6 +27,16 @@ public final class TestTokens {
                 .build());
     }
 
+    /** An HS256 token like {@link #jwt} whose `exp` is the given instant (JWTs carry whole seconds: pass one without a fraction). */
+    public static String jwtExpiringAt(java.time.Instant expiresAt, String user, String tenant, String... roles) {
+        return sign(new JWTClaimsSet.Builder()
+                .subject(user)
+                .claim("tenant_id", tenant)
+                .claim("roles", List.of(roles))
+                .expirationTime(Date.from(expiresAt))
+                .build());
+    }
+
     public static String sign(JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);

@@ -48,6 +48,14 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /** One text message split into several frames (a fragmented message, RFC 6455 section 5.4). */
+    public WsClient sendInParts(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            socket.sendText(parts[i], i == parts.length - 1).orTimeout(10, TimeUnit.SECONDS).join();
+        }
+        return this;
+    }
+
     public WsClient sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
         return this;

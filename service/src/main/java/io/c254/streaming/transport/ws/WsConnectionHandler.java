@@ -68,7 +68,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     /** After the handshake: confirm, then take the default subscriptions in the same event-loop task. */
     void onEstablished(ChannelHandlerContext ctx) {
-        expiry = new ExpiryTimer(ctx.channel(), expiryWarning, () -> doWarnExpiry(ctx), () -> doClose(ctx, CloseReason.TOKEN_EXPIRED));
+        expiry = new ExpiryTimer(ctx.channel(), expiryWarning, () -> doWarnExpiry(ctx), () -> doClose(CloseReason.TOKEN_EXPIRED));
         expiry.schedule(session.expiresAt());
         doSend(ctx, WsMessages.connectionEstablished(session));
         subscriptions.subscribeDefaults(session, Filter.none());
@@ -80,22 +80,28 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         lastReadNanos = System.nanoTime();
         switch (frame) {
-            case TextWebSocketFrame text -> onText(ctx, text.text());
-            case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             case PongWebSocketFrame pong -> { /* a heartbeat answer: lastReadNanos is all it updates */ }
             case CloseWebSocketFrame close -> handshaker.close(ctx.channel(), close.retain());
-            default -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNSUPPORTED_FRAME,
-                    "Binary frames are not understood; send JSON commands as text frames")));
+            default -> onRateLimited(ctx, frame);
         }
     }
 
-    /** Every text frame counts against the rate, well-formed or not: parsing is work too. */
-    private void onText(ChannelHandlerContext ctx, String text) {
+    /** Every frame the server must answer counts against the rate: commands, pings, even frames it cannot use. */
+    private void onRateLimited(ChannelHandlerContext ctx, WebSocketFrame frame) {
         switch (rate.onMessage()) {
-            case ACCEPT -> onCommand(ctx, WsCommandParser.parse(text, filterLimits));
+            case ACCEPT -> onFrame(ctx, frame);
             case REFUSE -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.RATE_LIMITED,
                     "Too many messages; this one was dropped. Keep flooding and the connection is closed")));
-            case CLOSE -> doClose(ctx, CloseReason.RATE_LIMITED);
+            case CLOSE -> doClose(CloseReason.RATE_LIMITED);
+        }
+    }
+
+    private void onFrame(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        switch (frame) {
+            case TextWebSocketFrame text -> onCommand(ctx, WsCommandParser.parse(text.text(), filterLimits));
+            case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            default -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNSUPPORTED_FRAME,
+                    "Binary frames are not understood; send JSON commands as text frames")));
         }
     }
 
@@ -180,7 +186,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             if (System.nanoTime() - lastReadNanos >= heartbeatTimeoutNanos) {
-                doClose(ctx, CloseReason.HEARTBEAT_TIMEOUT);
+                doClose(CloseReason.HEARTBEAT_TIMEOUT);
             } else {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             }
@@ -205,15 +211,16 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         log.debug("closing WebSocket connection {}: {}", session.id(), cause.toString());
         if (cause instanceof TooLongFrameException) {
             // a message split into frames that add up to more than allowed: say so, as for a single oversize frame
-            doClose(ctx, CloseReason.MESSAGE_TOO_BIG);
+            doClose(CloseReason.MESSAGE_TOO_BIG);
         } else {
             // other protocol violations were already answered with a close frame by the decoder
             ctx.close();
         }
     }
 
-    static void doClose(ChannelHandlerContext ctx, CloseReason reason) {
-        WsClosing.close(ctx.channel(), reason);
+    /** Through the connection, which closes once however many reasons arrive (a flood keeps coming until then). */
+    private void doClose(CloseReason reason) {
+        session.connection().close(reason);
     }
 
     private static void doSend(ChannelHandlerContext ctx, String json) {

@@ -1,0 +1,131 @@
+package io.c254.streaming.entitlements;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.c254.streaming.registry.TopicRegistry;
+import io.c254.streaming.testing.TestEntitlementsService;
+import io.c254.streaming.testing.TestKafka;
+import io.c254.streaming.testing.TestServer;
+import io.c254.streaming.testing.TestTokens;
+import io.c254.streaming.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A real entitlements service over HTTP whose answers change while clients are connected: allow, revoke, outage. */
+class RemoteEntitlementsTest {
+
+    private static final String DESK = TestKafka.uniqueTopic("desk");
+    private static TestEntitlementsService entitlements;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        entitlements = TestEntitlementsService.start();
+        // the default topic carries the sentinels that show nothing else arrived
+        entitlements.allow(TopicRegistry.LATEST_PRICES);
+        server = TestServer.builder()
+                .env("ACCESS_ENTITLEMENTS_SERVICE_URL", entitlements.url())
+                .env("ACCESS_ENTITLEMENTS_ALLOW_TTL_SECONDS", "1")
+                .env("ACCESS_ENTITLEMENTS_DENY_TTL_SECONDS", "1")
+                .env("ACCESS_ENTITLEMENTS_RECHECK_SECONDS", "1")
+                .topic(DESK)
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        server.close();
+        entitlements.close();
+    }
+
+    private static WsClient connect(String user) {
+        WsClient client = WsClient.connect(server.ws("/ws/stream?token=" + TestTokens.jwt(user, "tenant-e", "trader")));
+        client.nextOfType("connection_established");
+        return client;
+    }
+
+    private static void subscribe(WsClient client) {
+        client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + DESK + "\"]}}");
+    }
+
+    private static String record(String marker) {
+        return "{\"marker\":\"" + marker + "\"}";
+    }
+
+    @Test
+    void allowedThenRevokedSubscriptionStopsWithSubscriptionRevokedAndNothingAfter() {
+        entitlements.outage(false);
+        entitlements.allow(DESK);
+        try (WsClient client = connect("revoked-" + UUID.randomUUID())) {
+            subscribe(client);
+            client.nextOfType("subscribed");
+            String before = UUID.randomUUID().toString();
+            TestKafka.publish(DESK, "k", record(before));
+            assertThat(client.nextData("marker", before)).isNotNull();
+
+            entitlements.deny(DESK, "desk_head");
+            JsonNode revoked = client.nextMatching(m -> "error".equals(m.path("type").asText()), Duration.ofSeconds(15));
+            assertThat(revoked.path("error").asText()).isEqualTo("SUBSCRIPTION_REVOKED");
+            assertThat(revoked.path("details").path("topic").asText()).isEqualTo(DESK);
+
+            String after = UUID.randomUUID().toString();
+            TestKafka.publish(DESK, "k", record(after));
+            String sentinel = UUID.randomUUID().toString();
+            TestKafka.publish(TopicRegistry.LATEST_PRICES, "k", record(sentinel));
+            JsonNode next = client.nextMatching(m -> DESK.equals(m.path("topic").asText())
+                    || sentinel.equals(m.path("data").path("marker").asText()), Duration.ofSeconds(10));
+            assertThat(next.path("data").path("marker").asText()).as("no record of a revoked topic").isEqualTo(sentinel);
+        }
+    }
+
+    @Test
+    void deniedByTheServiceGetsSubscriptionDeniedWithItsRequiredRole() {
+        entitlements.outage(false);
+        entitlements.deny(DESK, "desk_head");
+        try (WsClient client = connect("denied-" + UUID.randomUUID())) {
+            subscribe(client);
+            JsonNode error = client.nextOfType("error");
+            assertThat(error.path("error").asText()).isEqualTo("SUBSCRIPTION_DENIED");
+            assertThat(error.path("details").path("required_role").asText()).isEqualTo("desk_head");
+        }
+    }
+
+    @Test
+    void outageFailsClosedWithEntitlementsUnavailableAndRecoversWhenTheServiceAnswers() throws Exception {
+        entitlements.allow(DESK);
+        entitlements.outage(true);
+        try (WsClient client = connect("outage-" + UUID.randomUUID())) {
+            subscribe(client);
+            JsonNode error = client.nextOfType("error");
+            assertThat(error.path("error").asText()).isEqualTo("ENTITLEMENTS_UNAVAILABLE");
+            assertThat(error.path("details").path("topic").asText()).isEqualTo(DESK);
+
+            entitlements.outage(false);
+            subscribe(client);
+            assertThat(client.nextOfType("subscribed").path("topics").get(0).asText()).isEqualTo(DESK);
+        } finally {
+            entitlements.outage(false);
+        }
+    }
+
+    @Test
+    void theServiceIsAskedWithTheDocumentedContract() {
+        entitlements.outage(false);
+        entitlements.allow(DESK);
+        String user = "contract-" + UUID.randomUUID();
+        try (WsClient client = connect(user)) {
+            subscribe(client);
+            client.nextOfType("subscribed");
+        }
+        JsonNode request = entitlements.requests().stream()
+                .filter(r -> user.equals(r.path("user_id").asText()) && DESK.equals(r.path("topic").asText()))
+                .findFirst().orElseThrow();
+        assertThat(request.path("tenant_id").asText()).isEqualTo("tenant-e");
+        assertThat(request.path("roles").toString()).contains("trader");
+    }
+}

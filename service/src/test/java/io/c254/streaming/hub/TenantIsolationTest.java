@@ -1,0 +1,110 @@
+package io.c254.streaming.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c254.streaming.testing.TestKafka;
+import io.c254.streaming.testing.TestServer;
+import io.c254.streaming.testing.TestTokens;
+import io.c254.streaming.testing.WsClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Tenant-scoped topics: a record reaches only connections of the tenant it names, whatever the filters say. */
+class TenantIsolationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BY_FIELD = TestKafka.uniqueTopic("tenant-field");
+    private static final String BY_HEADER = TestKafka.uniqueTopic("tenant-header");
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.builder()
+                .topic(BY_FIELD, "tenant_scoped: true\ntenant_field: owner")
+                .topic(BY_HEADER, "tenant_scoped: true\ntenant_header: tenant")
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        server.close();
+    }
+
+    private static WsClient subscribed(String tenant, String topic, String filters) {
+        WsClient client = WsClient.connect(server.ws("/ws/stream?token=" + TestTokens.jwt("user-of-" + tenant, tenant, "viewer")));
+        client.nextOfType("connection_established");
+        client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + topic + "\"],\"filters\":" + filters + "}}");
+        client.nextOfType("subscribed");
+        return client;
+    }
+
+    @Test
+    void recordReachesOnlyItsTenantEvenWhenAnotherTenantFiltersForIt() {
+        try (WsClient acme = subscribed("acme", BY_FIELD, "{}");
+             WsClient globex = subscribed("globex", BY_FIELD, "{\"owner\":[\"acme\",\"globex\"]}")) {
+            String run = UUID.randomUUID().toString();
+            TestKafka.publish(BY_FIELD, "k", "{\"owner\":\"acme\",\"marker\":\"" + run + "-acme\"}");
+            TestKafka.publish(BY_FIELD, "k", "{\"owner\":\"globex\",\"marker\":\"" + run + "-globex\"}");
+
+            assertThat(acme.nextMatching(m -> BY_FIELD.equals(m.path("topic").asText()), Duration.ofSeconds(10))
+                    .path("data").path("marker").asText()).isEqualTo(run + "-acme");
+            assertThat(globex.nextMatching(m -> BY_FIELD.equals(m.path("topic").asText()), Duration.ofSeconds(10))
+                    .path("data").path("marker").asText()).as("globex sees only its own record, first").isEqualTo(run + "-globex");
+        }
+    }
+
+    @Test
+    void tenantCanComeFromARecordHeader() throws Exception {
+        try (WsClient acme = subscribed("acme", BY_HEADER, "{}");
+             WsClient globex = subscribed("globex", BY_HEADER, "{}")) {
+            String run = UUID.randomUUID().toString();
+            publishWithTenantHeader("globex", "{\"marker\":\"" + run + "-globex\"}");
+            publishWithTenantHeader("acme", "{\"marker\":\"" + run + "-acme\"}");
+
+            assertThat(acme.nextMatching(m -> BY_HEADER.equals(m.path("topic").asText()), Duration.ofSeconds(10))
+                    .path("data").path("marker").asText()).isEqualTo(run + "-acme");
+            assertThat(globex.nextMatching(m -> BY_HEADER.equals(m.path("topic").asText()), Duration.ofSeconds(10))
+                    .path("data").path("marker").asText()).isEqualTo(run + "-globex");
+        }
+    }
+
+    @Test
+    void recordsThatNameNoTenantAreDroppedAndCounted() throws Exception {
+        long before = JSON.readTree(server.get("/stats").body()).path("kafka").path("records_without_tenant_dropped").asLong();
+        try (WsClient acme = subscribed("acme", BY_FIELD, "{}")) {
+            String run = UUID.randomUUID().toString();
+            TestKafka.publish(BY_FIELD, "k", "{\"marker\":\"" + run + "-nobody\"}");
+            TestKafka.publish(BY_FIELD, "k", "{\"owner\":\"\",\"marker\":\"" + run + "-blank\"}");
+            TestKafka.publish(BY_FIELD, "k", "{\"owner\":\"acme\",\"marker\":\"" + run + "-acme\"}");
+
+            JsonNode first = acme.nextMatching(m -> BY_FIELD.equals(m.path("topic").asText()), Duration.ofSeconds(10));
+            assertThat(first.path("data").path("marker").asText()).isEqualTo(run + "-acme");
+        }
+        long after = JSON.readTree(server.get("/stats").body()).path("kafka").path("records_without_tenant_dropped").asLong();
+        assertThat(after - before).isEqualTo(2);
+    }
+
+    private static void publishWithTenantHeader(String tenant, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.broker().bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(BY_HEADER, "k", value);
+            record.headers().add("tenant", tenant.getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        }
+    }
+}

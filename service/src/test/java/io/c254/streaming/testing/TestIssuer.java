@@ -1,0 +1,141 @@
+package io.c254.streaming.testing;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real OpenID Connect issuer over HTTP on loopback: a discovery document and a JWKS with an RSA and
+ * an EC signing key, which it can rotate. Tokens it issues are signed with its current keys.
+ */
+public final class TestIssuer implements AutoCloseable {
+
+    public static final String AUDIENCE = "streaming-gateway";
+
+    private final HttpServer server;
+    private final AtomicInteger jwksRequests = new AtomicInteger();
+    private volatile RSAKey rsa = newRsa();
+    private volatile ECKey ec = newEc();
+
+    private TestIssuer(HttpServer server) {
+        this.server = server;
+    }
+
+    public static TestIssuer start() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        TestIssuer issuer = new TestIssuer(server);
+        server.createContext("/.well-known/openid-configuration", exchange ->
+                issuer.reply(exchange, "{\"issuer\":\"" + issuer.url() + "\",\"jwks_uri\":\"" + issuer.url() + "/jwks\"}"));
+        server.createContext("/jwks", exchange -> {
+            issuer.jwksRequests.incrementAndGet();
+            issuer.reply(exchange, new JWKSet(List.<JWK>of(issuer.rsa.toPublicJWK(), issuer.ec.toPublicJWK())).toString());
+        });
+        server.start();
+        return issuer;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public int jwksRequests() {
+        return jwksRequests.get();
+    }
+
+    /** New keys with new ids; the old ones are no longer published. */
+    public void rotate() {
+        rsa = newRsa();
+        ec = newEc();
+    }
+
+    /** The public RSA key as published, for tests that abuse it as an HMAC secret. */
+    public RSAKey publicRsaKey() {
+        return rsa.toPublicJWK();
+    }
+
+    /** Claims a valid token has: issuer, audience, user, tenant, roles, an hour to live. */
+    public JWTClaimsSet.Builder claims(String user, String tenant, String... roles) {
+        return new JWTClaimsSet.Builder()
+                .issuer(url())
+                .audience(AUDIENCE)
+                .subject(user)
+                .claim("tenant_id", tenant)
+                .claim("roles", List.of(roles))
+                .issueTime(new Date())
+                .expirationTime(Date.from(Instant.now().plusSeconds(3600)));
+    }
+
+    public String rs256(JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.RS256, rsa, claims);
+    }
+
+    public String es256(JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.ES256, ec, claims);
+    }
+
+    /** Signed with a key of the right kind and a published-looking id, but not one this issuer publishes. */
+    public String rs256WithForeignKey(JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.RS256, newRsa(), claims);
+    }
+
+    private static String sign(JWSAlgorithm algorithm, JWK key, JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).build(), claims);
+            jwt.sign(key instanceof RSAKey rsaKey ? new RSASSASigner(rsaKey) : new ECDSASigner((ECKey) key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RSAKey newRsa() {
+        try {
+            return new RSAKeyGenerator(2048).keyID("rsa-" + UUID.randomUUID()).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ECKey newEc() {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyID("ec-" + UUID.randomUUID()).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void reply(HttpExchange exchange, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
