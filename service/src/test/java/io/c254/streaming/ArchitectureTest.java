@@ -65,6 +65,24 @@ class ArchitectureTest {
     }
 
     @Test
+    void metricsIsALeafEveryoneMayUse() {
+        noClasses().that().resideInAPackage(ROOT + "metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage(packages("hub", "ingest", "session", "auth", "entitlements", "transport", "http", "app"))
+                .check(classes);
+    }
+
+    @Test
+    void tracingIsAnAdapterThatHubAndIngestDoNotKnow() {
+        // hub and ingest define the interfaces (DeliveryTracer, ProducerSpans); tracing implements them with OpenTelemetry
+        noClasses().that().resideInAnyPackage(packages("hub", "ingest"))
+                .should().dependOnClassesThat().resideInAPackage(ROOT + "tracing..")
+                .check(classes);
+        noClasses().that().resideInAPackage(ROOT + "tracing..")
+                .should().dependOnClassesThat().resideInAnyPackage(packages("session", "auth", "transport", "http", "app"))
+                .check(classes);
+    }
+
+    @Test
     void onlyAppWiresTheService() {
         noClasses().that().resideOutsideOfPackage(ROOT + "app..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + "app..")

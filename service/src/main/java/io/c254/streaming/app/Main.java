@@ -7,6 +7,7 @@ import io.c254.streaming.config.ConfigException;
 import io.c254.streaming.config.ConfigLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /** Starts the service from environment variables. A bad value stops start-up with one line and exit code 2. */
 public final class Main {
@@ -20,13 +21,23 @@ public final class Main {
         Config config = loadOrExit();
         applyLogLevel(config.logLevel());
         StreamingService service = startOrExit(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                service.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "shutdown"));
+        // SIGTERM (Kubernetes, docker stop) and SIGINT drain the service and exit 0: a planned stop is
+        // not a failure. A plain shutdown hook would run the same drain but leave exit status 143.
+        Signal.handle(new Signal("TERM"), signal -> stopAndExit(service));
+        Signal.handle(new Signal("INT"), signal -> stopAndExit(service));
+    }
+
+    private static void stopAndExit(StreamingService service) {
+        log.info("stop requested: draining");
+        try {
+            service.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("shutdown failed", e);
+            System.exit(1);
+        }
+        System.exit(0);
     }
 
     static Config loadOrExit() {

@@ -15,11 +15,13 @@ import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.hub.SubscriptionIndex;
 import io.c254.streaming.ingest.KafkaIngest;
+import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.ConnectionRateLimits;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Subscriptions;
+import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.CorsPolicy;
 import io.c254.streaming.transport.DeliveryStats;
@@ -28,6 +30,8 @@ import io.c254.streaming.transport.Json;
 import io.c254.streaming.transport.sse.SseControl;
 import io.c254.streaming.transport.sse.SseStream;
 import io.c254.streaming.transport.ws.WebSocketUpgrade;
+import io.c254.streaming.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -40,30 +44,48 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The one place that builds and wires the service: Kafka → ingest → hub → transports → clients. */
 public final class StreamingService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamingService.class);
-    /** How long closing clients get to receive their close frame before the event loops stop. */
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final KafkaIngest ingest;
     private final HttpServer server;
     private final SessionRegistry sessions;
     private final ScheduledExecutorService housekeeping;
     private final ExecutorService blocking;
+    private final Tracing tracing;
+    private final AdminEndpoints admin;
+    private final ConnectionGate gate;
+    private final Duration drainTimeout;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private StreamingService(KafkaIngest ingest, HttpServer server, SessionRegistry sessions,
-                             ScheduledExecutorService housekeeping, ExecutorService blocking) {
+    private StreamingService(KafkaIngest ingest, HttpServer server, SessionRegistry sessions, ScheduledExecutorService housekeeping,
+                             ExecutorService blocking, AdminEndpoints admin, ConnectionGate gate, Duration drainTimeout, Tracing tracing) {
+        this.admin = admin;
+        this.gate = gate;
+        this.drainTimeout = drainTimeout;
         this.ingest = ingest;
         this.server = server;
         this.sessions = sessions;
         this.housekeeping = housekeeping;
         this.blocking = blocking;
+        this.tracing = tracing;
     }
 
     public static StreamingService start(Config config) throws InterruptedException {
+        return start(config, Tracing::sdkFromEnvironment);
+    }
+
+    /**
+     * @param tracingSdk the OpenTelemetry SDK to trace with, asked for only when ACCESS_ENABLE_TRACING is true;
+     *                   the service owns it and shuts it down (flushing its spans) on close. {@link #start(Config)}
+     *                   builds it from the OTEL_* variables; an embedder or a test may bring its own exporter.
+     */
+    public static StreamingService start(Config config, Supplier<OpenTelemetrySdk> tracingSdk) throws InterruptedException {
+        Tracing tracing = config.tracingEnabled() ? Tracing.with(tracingSdk.get()) : Tracing.disabled();
         TopicRegistry registry = TopicRegistry.load(config);
         SslContext tls = tls(config);
         // token checks may fetch keys: they run here, never on an event loop
@@ -72,20 +94,23 @@ public final class StreamingService implements AutoCloseable {
                 Thread.ofPlatform().name("housekeeping").daemon().factory());
 
         SubscriptionIndex index = new SubscriptionIndex();
-        FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT);
+        FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries());
         SessionRegistry sessions = new SessionRegistry(config.limits());
-        Subscriptions subscriptions = new Subscriptions(registry, entitlements(config), index, config.limits().maxSubscriptionsPerConnection());
+        StreamingMetrics metrics = new StreamingMetrics();
+        Subscriptions subscriptions = new Subscriptions(registry, entitlements(config), index, config.limits().maxSubscriptionsPerConnection(),
+                metrics);
         RemoteKeys keys = new RemoteKeys(config.auth().serviceUrl(), config.auth().keysRefreshInterval());
         Authenticator authenticator = Authenticator.from(config, keys, blocking);
         DeliveryStats delivered = new DeliveryStats();
         HttpReplies replies = new HttpReplies(new CorsPolicy(config.isLocal(), config.allowedOrigins()));
-        ConnectionGate gate = new ConnectionGate(authenticator, sessions, new ConnectionRateLimits(config.rates()), replies);
+        ConnectionGate gate = new ConnectionGate(authenticator, sessions, new ConnectionRateLimits(config.rates()), replies, metrics);
         Filter.Limits filterLimits = new Filter.Limits(config.limits().maxFilterFields(), config.limits().maxFilterValues());
 
-        KafkaIngest ingest = new KafkaIngest(config.kafka(), config.instanceId(), registry, fanOut, Json.MAPPER);
-        AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, replies);
+        KafkaIngest ingest = new KafkaIngest(config.kafka(), config.instanceId(), registry, fanOut, Json.MAPPER, metrics, tracing.producerSpans());
+        AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, replies, metrics);
+        exposeMetrics(metrics, sessions, index, delivered, ingest);
         Routes routes = new Routes(
-                new WebSocketUpgrade(gate, authenticator, sessions, subscriptions, delivered, replies, config),
+                new WebSocketUpgrade(gate, authenticator, sessions, subscriptions, delivered, replies, config, metrics),
                 new SseStream(gate, sessions, subscriptions, delivered, replies, config.heartbeatInterval(), filterLimits),
                 new SseControl(authenticator, sessions, subscriptions, replies, filterLimits),
                 admin,
@@ -97,7 +122,33 @@ public final class StreamingService implements AutoCloseable {
         scheduleHousekeeping(config, housekeeping, sessions, subscriptions, keys);
         log.info("streaming service started on port {} (env {}, Kafka {})", server.port(),
                 config.environment().name().toLowerCase(), config.kafka().bootstrapServers());
-        return new StreamingService(ingest, server, sessions, housekeeping, blocking);
+        return new StreamingService(ingest, server, sessions, housekeeping, blocking, admin, gate, config.drainTimeout(), tracing);
+    }
+
+    /**
+     * Figures the service already keeps, exposed under SPEC.md's names: read when scraped, so the
+     * hot path pays nothing for them. /stats reads the same sources, so the two always agree.
+     */
+    private static void exposeMetrics(StreamingMetrics metrics, SessionRegistry sessions, SubscriptionIndex index,
+                                      DeliveryStats delivered, KafkaIngest ingest) {
+        metrics.exposeCounter("websocket.connections", "WebSocket connections opened", sessions, s -> s.opened(Transport.WEBSOCKET));
+        metrics.exposeCounter("sse.connections", "SSE connections opened", sessions, s -> s.opened(Transport.SSE));
+        metrics.exposeCounter("kafka.messages.consumed", "Kafka records consumed", ingest, i -> i.status().messagesConsumed());
+        metrics.exposeCounter("kafka.records.invalid", "Kafka records skipped: value not a JSON object", ingest,
+                i -> i.status().invalidSkipped());
+        metrics.exposeCounter("kafka.records.without.tenant", "Records of tenant-scoped topics dropped: no tenant named", ingest,
+                i -> i.status().withoutTenantDropped());
+        metrics.exposeGauge("subscriptions.active", "Active subscriptions", index,
+                i -> i.countsByTopic().values().stream().mapToInt(Integer::intValue).sum());
+        for (Transport transport : Transport.values()) {
+            String label = transport.name().toLowerCase();
+            metrics.exposeGauge("connections.active", "Open connections", sessions, s -> s.active(transport), "transport", label);
+            metrics.exposeCounter("messages.sent", "Data messages written to clients", delivered, d -> d.sent(transport), "transport", label);
+            for (CloseReason reason : CloseReason.values()) {
+                metrics.exposeCounter("disconnects", "Connections the server ended, by reason", delivered,
+                        d -> d.counter(transport).closed(reason), "transport", label, "reason", reason.name());
+            }
+        }
     }
 
     private static Entitlements entitlements(Config config) {
@@ -138,17 +189,31 @@ public final class StreamingService implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Graceful shutdown: readiness turns false and new streams are refused, every client is told to go
+     * (WebSocket 1001, an SSE `reconnect` event) and gets up to the drain time to receive what was
+     * already written, then Kafka positions are committed as the consumer closes.
+     */
     public void close() throws InterruptedException {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        admin.startDraining();
+        gate.startDraining();
         server.stopAccepting();
-        // clients learn why they were cut off (WebSocket 1001, SSE error event) and may reconnect elsewhere
         sessions.sessions().forEach(session -> session.connection().close(CloseReason.GOING_AWAY));
-        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (!sessions.sessions().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
+        }
+        if (!sessions.sessions().isEmpty()) {
+            log.warn("{} connections still open after the drain time of {} s; closing them", sessions.sessions().size(), drainTimeout.toSeconds());
         }
         housekeeping.shutdownNow();
         ingest.close();
         server.close();
+        // after the event loops: the last delivery spans end there
+        tracing.close();
         blocking.shutdownNow();
         log.info("streaming service stopped");
     }

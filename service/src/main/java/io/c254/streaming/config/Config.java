@@ -24,6 +24,7 @@ public record Config(
         RateLimits rates,
         Optional<TlsSettings> tls,
         Duration heartbeatTimeout,
+        Duration drainTimeout,
         boolean tracingEnabled,
         List<String> allowedOrigins,
         String instanceId) {

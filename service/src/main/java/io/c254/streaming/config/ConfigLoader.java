@@ -58,6 +58,7 @@ public final class ConfigLoader {
                 rates(),
                 tls(),
                 Duration.ofSeconds(integer("ACCESS_HEARTBEAT_TIMEOUT", 30, 1, 86_400)),
+                Duration.ofSeconds(integer("ACCESS_DRAIN_SECONDS", 20, 0, 3_600)),
                 bool("ACCESS_ENABLE_TRACING", false),
                 origins(),
                 text("ACCESS_INSTANCE_ID", env.getOrDefault("HOSTNAME", "local")));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.hub.SubscriptionIndex;
 import io.c254.streaming.ingest.KafkaStatus;
+import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.DeliveryStats;
@@ -32,13 +33,15 @@ public final class AdminEndpoints {
     private final Supplier<KafkaStatus> kafka;
     private final Authenticator authenticator;
     private final HttpReplies replies;
+    private final StreamingMetrics metrics;
     private final BuildInfo build = BuildInfo.load();
     private final long startedNanos = System.nanoTime();
     private final Map<Transport, Throughput> rates = new EnumMap<>(Transport.class);
     private final Readiness readiness;
 
     public AdminEndpoints(SessionRegistry sessions, SubscriptionIndex index, DeliveryStats delivered,
-                          Supplier<KafkaStatus> kafka, Authenticator authenticator, HttpReplies replies) {
+                          Supplier<KafkaStatus> kafka, Authenticator authenticator, HttpReplies replies, StreamingMetrics metrics) {
+        this.metrics = metrics;
         this.sessions = sessions;
         this.index = index;
         this.delivered = delivered;
@@ -120,23 +123,8 @@ public final class AdminEndpoints {
                 .put("messages_per_second", Math.round(rates.get(transport).perSecond() * 10) / 10.0);
     }
 
-    /** A stub in Prometheus text format with SPEC.md's counter names; the full metrics set is its own issue. */
+    /** Prometheus text format: SPEC.md's names and the rest of the catalog in the README. */
     void onMetrics(ChannelHandlerContext ctx, FullHttpRequest request) {
-        KafkaStatus status = kafka.get();
-        StringBuilder text = new StringBuilder();
-        counter(text, "websocket_connections_total", "WebSocket connections opened", sessions.opened(Transport.WEBSOCKET));
-        counter(text, "sse_connections_total", "SSE connections opened", sessions.opened(Transport.SSE));
-        counter(text, "messages_sent_total", "Data messages written to clients",
-                delivered.sent(Transport.WEBSOCKET) + delivered.sent(Transport.SSE));
-        counter(text, "kafka_messages_consumed_total", "Kafka records consumed", status.messagesConsumed());
-        text.append("# HELP subscriptions_total Active subscriptions\n# TYPE subscriptions_total gauge\nsubscriptions_total ")
-                .append(index.countsByTopic().values().stream().mapToInt(Integer::intValue).sum()).append('\n');
-        replies.send(ctx, request, HttpResponseStatus.OK, text.toString(), "text/plain; version=0.0.4; charset=utf-8");
-    }
-
-    private static void counter(StringBuilder text, String name, String help, long value) {
-        text.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n")
-                .append(name).append(' ').append(value).append('\n');
+        replies.send(ctx, request, HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8");
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Delivers a batch of messages to their subscribers: each message is encoded once per wire format, each
  * subscriber gets all of its frames of the batch in one task on its own event loop (one write burst and
- * one flush), and each event loop gets one task per batch.
+ * one flush), and each event loop gets one task per batch. A {@link DeliveryTracer} follows each message
+ * from here until every event loop has written its share of the batch.
  */
 public final class FanOut implements Dispatcher {
 
@@ -24,45 +25,70 @@ public final class FanOut implements Dispatcher {
 
     private final SubscriptionIndex index;
     private final ByteBufAllocator allocator;
+    private final DeliveryTracer tracer;
 
     public FanOut(SubscriptionIndex index, ByteBufAllocator allocator) {
+        this(index, allocator, DeliveryTracer.NONE);
+    }
+
+    public FanOut(SubscriptionIndex index, ByteBufAllocator allocator, DeliveryTracer tracer) {
         this.index = index;
         this.allocator = allocator;
+        this.tracer = tracer;
     }
 
     @Override
     public void dispatch(List<Message> batch) {
+        DeliveryTracer.BatchTrace trace = tracer.onBatch();
         Map<Subscriber, List<Frame>> framesBySubscriber = new IdentityHashMap<>();
         for (Message message : batch) {
-            Encodings encodings = new Encodings(message, allocator);
-            try {
-                index.forEachMatch(message, subscription -> {
-                    Subscriber subscriber = subscription.subscriber();
-                    framesBySubscriber.computeIfAbsent(subscriber, s -> new ArrayList<>(4))
-                            .add(new Frame(subscription, encodings.frame(subscriber.wireFormat()).retainedDuplicate()));
-                });
-            } catch (RuntimeException e) {
-                // one record must never cost the others of its batch; frames already handed out stay valid
-                log.warn("skipped a record that failed to fan out: topic={} partition={} offset={}: {}",
-                        message.topic(), message.partition(), message.offset(), e.toString());
-            } finally {
-                encodings.release();
-            }
+            match(message, framesBySubscriber, trace.onRecord(message));
         }
-        if (!framesBySubscriber.isEmpty()) {
-            submitPerEventLoop(framesBySubscriber);
+        if (framesBySubscriber.isEmpty()) {
+            trace.onHandOff(0);
+        } else {
+            submitPerEventLoop(framesBySubscriber, trace);
         }
     }
 
-    private void submitPerEventLoop(Map<Subscriber, List<Frame>> framesBySubscriber) {
+    /** Adds the message's frame to each matching subscriber's list. The record's trace is the logging context meanwhile. */
+    private void match(Message message, Map<Subscriber, List<Frame>> framesBySubscriber, DeliveryTracer.RecordTrace trace) {
+        Encodings encodings = new Encodings(message, allocator);
+        try {
+            index.forEachMatch(message, subscription -> {
+                Subscriber subscriber = subscription.subscriber();
+                framesBySubscriber.computeIfAbsent(subscriber, s -> new ArrayList<>(4))
+                        .add(new Frame(subscription, encodings.frame(subscriber.wireFormat()).retainedDuplicate()));
+            });
+        } catch (RuntimeException e) {
+            // one record must never cost the others of its batch; frames already handed out stay valid
+            log.warn("skipped a record that failed to fan out: topic={} partition={} offset={}: {}",
+                    message.topic(), message.partition(), message.offset(), e.toString());
+            trace.onFailed(e);
+        } finally {
+            trace.onMatched(encodings.handedOut());
+            encodings.release();
+        }
+    }
+
+    private void submitPerEventLoop(Map<Subscriber, List<Frame>> framesBySubscriber, DeliveryTracer.BatchTrace trace) {
         Map<EventExecutor, List<Map.Entry<Subscriber, List<Frame>>>> byLoop = new HashMap<>();
         framesBySubscriber.entrySet().forEach(e -> byLoop.computeIfAbsent(e.getKey().executor(), l -> new ArrayList<>()).add(e));
+        // before the first task runs: a fast loop must not see the batch as written while others still wait
+        trace.onHandOff(byLoop.size());
         byLoop.forEach((loop, deliveries) -> {
             try {
-                loop.execute(() -> deliveries.forEach(d -> d.getKey().deliver(d.getValue())));
+                loop.execute(() -> {
+                    try {
+                        deliveries.forEach(d -> d.getKey().deliver(d.getValue()));
+                    } finally {
+                        trace.onWritten();
+                    }
+                });
             } catch (RejectedExecutionException shuttingDown) {
                 log.debug("event loop is shutting down; dropping {} deliveries", deliveries.size());
                 deliveries.forEach(d -> d.getValue().forEach(frame -> frame.bytes().release()));
+                trace.onWritten();
             }
         });
     }
@@ -74,13 +100,21 @@ public final class FanOut implements Dispatcher {
         private WireFormat firstFormat;
         private ByteBuf firstFrame;
         private Map<WireFormat, ByteBuf> others;
+        private int handedOut;
 
         Encodings(Message message, ByteBufAllocator allocator) {
             this.message = message;
             this.allocator = allocator;
         }
 
+        /** The frame for a subscriber of this format; each call is one connection handed the message. */
         ByteBuf frame(WireFormat format) {
+            ByteBuf frame = encoded(format);
+            handedOut++;
+            return frame;
+        }
+
+        private ByteBuf encoded(WireFormat format) {
             if (firstFormat == null) {
                 firstFormat = format;
                 firstFrame = format.encode(message, allocator);
@@ -92,6 +126,10 @@ public final class FanOut implements Dispatcher {
                 others = new IdentityHashMap<>(2);
             }
             return others.computeIfAbsent(format, f -> f.encode(message, allocator));
+        }
+
+        int handedOut() {
+            return handedOut;
         }
 
         void release() {

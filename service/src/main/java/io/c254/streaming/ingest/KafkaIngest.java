@@ -5,6 +5,8 @@ import io.c254.streaming.config.Config.KafkaSettings;
 import io.c254.streaming.config.Config.OffsetReset;
 import io.c254.streaming.hub.Dispatcher;
 import io.c254.streaming.hub.Message;
+import io.c254.streaming.metrics.StreamingMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.c254.streaming.registry.TenantSource;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.registry.TopicRegistry;
@@ -52,6 +54,10 @@ public final class KafkaIngest implements AutoCloseable {
     private final KafkaSettings settings;
     private final RecordDecoder decoder;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaClientMetrics clientMetrics;
+    /** Records behind the end of each assigned partition, as of the last poll; written by the ingest thread only. */
+    private final Map<TopicPartition, AtomicLong> lags = new java.util.concurrent.ConcurrentHashMap<>();
+    private final StreamingMetrics metrics;
     private final Thread thread;
     private final CountDownLatch firstAssignment = new CountDownLatch(1);
 
@@ -64,14 +70,19 @@ public final class KafkaIngest implements AutoCloseable {
     private long nextRefreshNanos;
     private boolean failing;
 
-    public KafkaIngest(KafkaSettings settings, String instanceId, TopicRegistry registry, Dispatcher dispatcher, ObjectMapper json) {
+    public KafkaIngest(KafkaSettings settings, String instanceId, TopicRegistry registry, Dispatcher dispatcher, ObjectMapper json,
+                       StreamingMetrics metrics, ProducerSpans producerSpans) {
+        this.metrics = metrics;
         this.settings = settings;
         this.registry = registry;
         this.dispatcher = dispatcher;
         Map<String, TenantSource> tenantSources = new HashMap<>();
         registry.topics().stream().filter(TopicDefinition::tenantScoped).forEach(t -> tenantSources.put(t.name(), t.tenantSource()));
-        this.decoder = new RecordDecoder(json, tenantSources);
+        this.decoder = new RecordDecoder(json, tenantSources, producerSpans);
         this.consumer = new KafkaConsumer<>(consumerProperties(settings, instanceId));
+        // the client's own metrics, lag per topic and partition among them (records-lag)
+        this.clientMetrics = new KafkaClientMetrics(consumer);
+        clientMetrics.bindTo(metrics.registry());
         this.thread = Thread.ofPlatform().name("kafka-ingest").daemon().unstarted(this::run);
     }
 
@@ -126,8 +137,12 @@ public final class KafkaIngest implements AutoCloseable {
                 return;
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+            updateLags();
             if (!records.isEmpty()) {
-                dispatcher.dispatch(decode(records));
+                List<Message> batch = decode(records);
+                long started = System.nanoTime();
+                dispatcher.dispatch(batch);
+                metrics.fanOutBatch(System.nanoTime() - started);
             }
             onHealthy();
         } catch (WakeupException stopping) {
@@ -138,6 +153,19 @@ public final class KafkaIngest implements AutoCloseable {
             // a bug must not end the only consumer thread: the instance would silently stop streaming
             log.error("unexpected failure in the ingest loop; continuing", e);
             sleep(RETRY_BACKOFF);
+        }
+    }
+
+    /** currentLag answers from what the last fetch learned: no request to the broker. */
+    private void updateLags() {
+        lags.forEach((partition, lag) -> consumer.currentLag(partition).ifPresent(lag::set));
+    }
+
+    private void exposeLag(Set<TopicPartition> added) {
+        for (TopicPartition partition : added) {
+            AtomicLong lag = lags.computeIfAbsent(partition, p -> new AtomicLong());
+            metrics.exposeGauge("kafka.consumer.lag", "Records between the gateway's position and the end of the partition",
+                    lag, AtomicLong::get, "topic", partition.topic(), "partition", Integer.toString(partition.partition()));
         }
     }
 
@@ -184,6 +212,7 @@ public final class KafkaIngest implements AutoCloseable {
         boolean initial = firstAssignment.getCount() > 0;
         consumer.assign(discovered);
         position(added, initial);
+        exposeLag(added);
         assigned = Set.copyOf(discovered);
         log.info("consuming {} partitions of {} registered topics ({} new)", discovered.size(), registry.topics().size(), added.size());
         markAssigned();
@@ -239,6 +268,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private void closeConsumer() {
+        clientMetrics.close();
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (KafkaException e) {

@@ -16,6 +16,7 @@ import java.util.Map;
 /**
  * Turns a Kafka record into a {@link Message}, once. A value that is not a JSON object is rejected; so
  * is a record of a tenant-scoped topic that does not name its tenant (it could reach no one safely).
+ * The producer's trace context is read from the headers here too, so that nothing downstream parses them again.
  */
 final class RecordDecoder {
 
@@ -29,11 +30,16 @@ final class RecordDecoder {
 
     private final ObjectMapper json;
     private final Map<String, TenantSource> tenantSources;
+    private final ProducerSpans producerSpans;
 
-    /** @param tenantSources topic → where its records name their tenant, for tenant-scoped topics only */
-    RecordDecoder(ObjectMapper json, Map<String, TenantSource> tenantSources) {
+    /**
+     * @param tenantSources topic → where its records name their tenant, for tenant-scoped topics only
+     * @param producerSpans reads the producer's span from the headers; {@link ProducerSpans#NONE} when tracing is off
+     */
+    RecordDecoder(ObjectMapper json, Map<String, TenantSource> tenantSources, ProducerSpans producerSpans) {
         this.json = json;
         this.tenantSources = Map.copyOf(tenantSources);
+        this.producerSpans = producerSpans;
     }
 
     Decoded decode(ConsumerRecord<byte[], byte[]> record) {
@@ -48,7 +54,7 @@ final class RecordDecoder {
         }
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         return new Decoded(new Message(record.topic(), record.partition(), record.offset(), record.timestamp(), key, value,
-                compact(value), tenant), null);
+                compact(value), tenant, producerSpans.read(record.headers())), null);
     }
 
     private ObjectNode parse(byte[] raw) {

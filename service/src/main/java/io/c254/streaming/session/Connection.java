@@ -10,4 +10,10 @@ public interface Connection extends Subscriber {
 
     /** Tells the client of an error that is no answer to anything it sent (a revocation); safe from any thread. */
     void notify(Problem problem);
+
+    /** Data messages written to this connection so far; read on its event loop. */
+    long messagesSent();
+
+    /** Why the server ended the connection, or null while it has not (or the client left first). */
+    CloseReason closeReason();
 }

@@ -5,6 +5,7 @@ import io.c254.streaming.entitlements.Entitlements;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.hub.Subscription;
 import io.c254.streaming.hub.SubscriptionIndex;
+import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.SubscriptionOutcome.Refused;
@@ -28,8 +29,11 @@ public final class Subscriptions {
     private final Entitlements entitlements;
     private final SubscriptionIndex index;
     private final int maxPerConnection;
+    private final StreamingMetrics metrics;
 
-    public Subscriptions(TopicRegistry registry, Entitlements entitlements, SubscriptionIndex index, int maxPerConnection) {
+    public Subscriptions(TopicRegistry registry, Entitlements entitlements, SubscriptionIndex index, int maxPerConnection,
+                         StreamingMetrics metrics) {
+        this.metrics = metrics;
         this.registry = registry;
         this.entitlements = entitlements;
         this.index = index;
@@ -37,6 +41,19 @@ public final class Subscriptions {
     }
 
     public CompletionStage<SubscriptionOutcome> subscribe(Session session, String topic, Filter filter) {
+        return decide(session, topic, filter).thenApply(this::counted);
+    }
+
+    private SubscriptionOutcome counted(SubscriptionOutcome outcome) {
+        switch (outcome) {
+            case Refused refused -> metrics.subscriptionRefused(refused.problem().code());
+            case Subscribed subscribed -> metrics.subscribed();
+            case Unsubscribed unsubscribed -> { }
+        }
+        return outcome;
+    }
+
+    private CompletionStage<SubscriptionOutcome> decide(Session session, String topic, Filter filter) {
         Optional<TopicDefinition> definition = registry.find(topic);
         if (definition.isEmpty()) {
             return CompletableFuture.completedFuture(unknownTopic(topic));
@@ -91,6 +108,7 @@ public final class Subscriptions {
         Subscription removed = session.detach(topic);
         if (removed != null) {
             index.unsubscribe(removed);
+            metrics.subscriptionRefused(ErrorCode.SUBSCRIPTION_REVOKED);
             session.connection().notify(new Problem(ErrorCode.SUBSCRIPTION_REVOKED,
                     "Access to topic " + topic + " was withdrawn; no more of its messages will be sent", Map.of("topic", topic)));
         }

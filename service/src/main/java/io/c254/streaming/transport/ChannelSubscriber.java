@@ -24,6 +24,8 @@ public final class ChannelSubscriber implements Connection {
     private final DeliveryStats.Counter sent;
     /** Set once the server has started to end the connection; only touched on the channel's event loop. */
     private boolean closing;
+    private CloseReason closeReason;
+    private long messagesSent;
 
     public ChannelSubscriber(Channel channel, WireFormat format, TransportFrames frames, DeliveryStats.Counter sent) {
         this.channel = channel;
@@ -77,13 +79,26 @@ public final class ChannelSubscriber implements Connection {
         if (written > 0) {
             channel.flush();
             sent.add(written);
+            messagesSent += written;
         }
     }
 
     private void doClose(CloseReason reason) {
         if (!closing && channel.isActive()) {
             closing = true;
+            closeReason = reason;
+            sent.onClosed(reason);
             frames.close(channel, reason);
         }
+    }
+
+    @Override
+    public long messagesSent() {
+        return messagesSent;
+    }
+
+    @Override
+    public CloseReason closeReason() {
+        return closeReason;
     }
 }

@@ -2,6 +2,7 @@ package io.c254.streaming.transport;
 
 import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.auth.Verification;
+import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.Admission;
 import io.c254.streaming.session.Connection;
 import io.c254.streaming.session.ConnectionRateLimits;
@@ -31,8 +32,12 @@ public final class ConnectionGate {
     private final SessionRegistry sessions;
     private final ConnectionRateLimits rates;
     private final HttpReplies replies;
+    private final StreamingMetrics metrics;
+    private volatile boolean draining;
 
-    public ConnectionGate(Authenticator authenticator, SessionRegistry sessions, ConnectionRateLimits rates, HttpReplies replies) {
+    public ConnectionGate(Authenticator authenticator, SessionRegistry sessions, ConnectionRateLimits rates, HttpReplies replies,
+                          StreamingMetrics metrics) {
+        this.metrics = metrics;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.rates = rates;
@@ -43,17 +48,28 @@ public final class ConnectionGate {
      * @param connection builds the hub's view of the channel
      * @param onAdmitted runs on the channel's event loop with the new session; the request is still readable
      */
+    /** From now on every new stream is refused: the instance is shutting down. */
+    public void startDraining() {
+        draining = true;
+    }
+
     public void admit(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, Transport transport,
                       Function<Channel, Connection> connection, BiConsumer<ChannelHandlerContext, Session> onAdmitted) {
+        if (draining) {
+            // a keep-alive connection may still ask after the listener closed; send it to another instance
+            refuse(ctx, request, transport, Problem.of(ErrorCode.CONNECTION_LIMIT_REACHED, "This instance is shutting down; connect again"));
+            return;
+        }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !replies.cors().allows(origin)) {
             // a page of another site must not open streams with a visitor's credentials (cross-site WebSocket hijacking)
-            replies.problem(ctx, request, ErrorCode.FORBIDDEN, "Origin " + origin + " is not allowed to open streams here");
+            refuse(ctx, request, transport, Problem.of(ErrorCode.FORBIDDEN, "Origin " + origin + " is not allowed to open streams here"));
             return;
         }
         Problem throttled = rates.tryAddress(address(ctx.channel()));
         if (throttled != null) {
-            replies.problem(ctx, request, throttled);
+            metrics.rateLimited("address");
+            refuse(ctx, request, transport, throttled);
             return;
         }
         request.retain();
@@ -74,19 +90,25 @@ public final class ConnectionGate {
             return;
         }
         switch (verification) {
-            case Verification.Rejected rejected -> replies.problem(ctx, request, ErrorCode.UNAUTHORIZED, rejected.reason());
+            case Verification.Rejected rejected -> refuse(ctx, request, transport, Problem.of(ErrorCode.UNAUTHORIZED, rejected.reason()));
             case Verification.Verified verified -> {
                 Problem throttled = rates.tryUser(verified.identity().tenantId(), verified.identity().userId());
                 if (throttled != null) {
-                    replies.problem(ctx, request, throttled);
+                    metrics.rateLimited("user");
+                    refuse(ctx, request, transport, throttled);
                     return;
                 }
                 switch (sessions.open(verified.identity(), verified.expiresAt(), transport, connection.apply(ctx.channel()))) {
-                    case Admission.Refused refused -> replies.problem(ctx, request, refused.problem());
+                    case Admission.Refused refused -> refuse(ctx, request, transport, refused.problem());
                     case Admission.Admitted admitted -> onAdmitted.accept(ctx, admitted.session());
                 }
             }
         }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Transport transport, Problem problem) {
+        metrics.connectionRefused(transport.name(), problem.code());
+        replies.problem(ctx, request, problem);
     }
 
     private static String address(Channel channel) {

@@ -1,12 +1,13 @@
 package io.c254.streaming.transport;
 
+import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Transport;
 
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Data messages written to clients, per transport, for /stats and /metrics. */
+/** Data messages written to clients and connections the server ended, per transport, for /stats and /metrics. */
 public final class DeliveryStats {
 
     private final Map<Transport, Counter> sent = new EnumMap<>(Transport.class);
@@ -25,16 +26,32 @@ public final class DeliveryStats {
         return sent.get(transport).sum();
     }
 
-    /** A sum that many event loops add to without contention. */
+    /** Sums that many event loops add to without contention. */
     public static final class Counter {
         private final LongAdder adder = new LongAdder();
+        private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
+
+        Counter() {
+            for (CloseReason reason : CloseReason.values()) {
+                closes.put(reason, new LongAdder());
+            }
+        }
 
         void add(int count) {
             adder.add(count);
         }
 
+        void onClosed(CloseReason reason) {
+            closes.get(reason).increment();
+        }
+
         public long sum() {
             return adder.sum();
+        }
+
+        /** Connections the server ended for this reason (slow consumers, heartbeat timeouts, ...). */
+        public long closed(CloseReason reason) {
+            return closes.get(reason).sum();
         }
     }
 }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ShutdownTest {
 
     @Test
-    void stoppingTheServiceClosesWebSocketsWith1001AndEndsSseStreamsWithAReason() throws Exception {
+    void stoppingTheServiceClosesWebSocketsWith1001AndAsksSseStreamsToReconnect() throws Exception {
         TestServer server = TestServer.builder().start();
         try (WsClient ws = WsClient.connect(server.ws("/ws/stream?token=test-token"));
              SseClient sse = SseClient.connect(server.http("/sse/stream?token=test-token"))) {
@@ -24,9 +24,8 @@ class ShutdownTest {
             server.close();
 
             assertThat(ws.awaitCloseCode(Duration.ofSeconds(10))).isEqualTo(CloseReason.GOING_AWAY.code());
-            SseClient.Event last = sse.nextNamed("error");
-            assertThat(last.json().path("error").asText()).isEqualTo("GOING_AWAY");
-            assertThat(last.json().path("close_code").asInt()).isEqualTo(1001);
+            SseClient.Event last = sse.nextNamed("reconnect");
+            assertThat(last.json().path("retry_ms").asInt()).isPositive();
             assertThat(sse.nextMatching(e -> e.name().equals("end-of-stream"), Duration.ofSeconds(10))).isNotNull();
         }
     }

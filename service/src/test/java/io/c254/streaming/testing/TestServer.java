@@ -2,6 +2,8 @@ package io.c254.streaming.testing;
 
 import io.c254.streaming.app.StreamingService;
 import io.c254.streaming.config.ConfigLoader;
+import io.c254.streaming.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The real service on a free loopback port, reading the shared test broker, with its own topics
@@ -74,6 +77,7 @@ public final class TestServer implements AutoCloseable {
         private final Map<String, String> env = new HashMap<>();
         private final Map<String, String> topics = new LinkedHashMap<>();
         private boolean awaitKafka = true;
+        private Supplier<OpenTelemetrySdk> tracingSdk = Tracing::sdkFromEnvironment;
 
         private Builder() {
             env.put("ACCESS_ENV", "local");
@@ -99,6 +103,12 @@ public final class TestServer implements AutoCloseable {
         }
 
         /** Returns as soon as the server listens, without waiting for Kafka: for a service whose broker is unreachable. */
+        /** The SDK the service traces with when ACCESS_ENABLE_TRACING is true (an in-memory exporter, say). */
+        public Builder tracingSdk(Supplier<OpenTelemetrySdk> sdk) {
+            tracingSdk = sdk;
+            return this;
+        }
+
         public Builder noKafkaWait() {
             awaitKafka = false;
             return this;
@@ -113,7 +123,7 @@ public final class TestServer implements AutoCloseable {
                 if (!topics.isEmpty()) {
                     env.put("ACCESS_TOPIC_REGISTRY_FILE", registryFile().toString());
                 }
-                StreamingService service = StreamingService.start(ConfigLoader.load(env));
+                StreamingService service = StreamingService.start(ConfigLoader.load(env), tracingSdk);
                 if (awaitKafka && !service.awaitKafkaAssignment(Duration.ofSeconds(30))) {
                     service.close();
                     throw new IllegalStateException("the service did not get its Kafka partitions within 30 s");

@@ -4,6 +4,7 @@ import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Subscriptions;
+import io.c254.streaming.transport.AccessLog;
 import io.c254.streaming.transport.ExpiryTimer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -60,7 +61,7 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
         expiry.cancel();
         subscriptions.release(session);
         sessions.close(session);
-        log.info("SSE connection closed: connection_id={} user_id={}", session.id(), session.identity().userId());
+        AccessLog.closed(session);
         super.channelInactive(ctx);
     }
 
@@ -79,7 +80,7 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
         if (!channel.isActive()) {
             return;
         }
-        doWrite(channel, SseEvents.closing(reason));
+        doWrite(channel, reason == CloseReason.GOING_AWAY ? SseEvents.reconnect() : SseEvents.closing(reason));
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> channel.close(), FORCE_CLOSE_SECONDS, TimeUnit.SECONDS);
     }

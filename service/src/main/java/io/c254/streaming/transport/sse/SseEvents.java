@@ -49,6 +49,16 @@ final class SseEvents {
         return event("error", Json.write(Json.problem(problem)));
     }
 
+    /**
+     * The last event of a stream the server ends because it is shutting down: not an error, a request
+     * to reconnect (to another instance behind the load balancer) after `retry_ms`.
+     */
+    static String reconnect() {
+        return event("reconnect", Json.write(Json.object()
+                .put("reason", CloseReason.GOING_AWAY.text())
+                .put("retry_ms", RETRY_MILLIS)));
+    }
+
     /** The last event of a stream the server ends: the reason as the WebSocket close catalog names it. */
     static String closing(CloseReason reason) {
         return event("error", Json.write(Json.object()

@@ -7,6 +7,7 @@ import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.SubscriptionOutcome;
 import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.session.Transport;
+import io.c254.streaming.transport.AccessLog;
 import io.c254.streaming.transport.ChannelSubscriber;
 import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.DeliveryStats;
@@ -25,8 +26,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +36,6 @@ import java.util.concurrent.TimeUnit;
  * its token expires.
  */
 public final class SseStream {
-
-    private static final Logger log = LoggerFactory.getLogger(SseStream.class);
 
     private final ConnectionGate gate;
     private final SessionRegistry sessions;
@@ -90,8 +87,7 @@ public final class SseStream {
                 }
             });
         }
-        log.info("SSE connection established: connection_id={} user_id={} tenant_id={}",
-                session.id(), session.identity().userId(), session.identity().tenantId());
+        AccessLog.opened(session);
     }
 
     private HttpResponse streamHeaders(FullHttpRequest request) {

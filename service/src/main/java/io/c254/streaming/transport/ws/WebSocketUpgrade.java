@@ -2,6 +2,7 @@ package io.c254.streaming.transport.ws;
 
 import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.config.Config;
+import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
@@ -39,10 +40,12 @@ public final class WebSocketUpgrade {
     private final DeliveryStats stats;
     private final HttpReplies replies;
     private final Config config;
+    private final StreamingMetrics metrics;
     private final WebSocketDecoderConfig decoderConfig;
 
     public WebSocketUpgrade(ConnectionGate gate, Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions,
-                            DeliveryStats stats, HttpReplies replies, Config config) {
+                            DeliveryStats stats, HttpReplies replies, Config config, StreamingMetrics metrics) {
+        this.metrics = metrics;
         this.gate = gate;
         this.authenticator = authenticator;
         this.sessions = sessions;
@@ -75,7 +78,7 @@ public final class WebSocketUpgrade {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        WsConnectionHandler handler = new WsConnectionHandler(session, subscriptions, sessions, authenticator, handshaker, config);
+        WsConnectionHandler handler = new WsConnectionHandler(session, subscriptions, sessions, authenticator, handshaker, config, metrics);
         // the connection handler goes in first: from here on its channelInactive releases the session
         // whatever becomes of the handshake. After the upgrade the HTTP router leaves the pipeline.
         ChannelPipeline pipeline = ctx.pipeline();

@@ -5,7 +5,9 @@ import io.c254.streaming.auth.Identity;
 import io.c254.streaming.auth.Verification;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.hub.Filter;
+import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.MessageRateLimit;
+import io.c254.streaming.transport.AccessLog;
 import io.c254.streaming.transport.ExpiryTimer;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.ErrorCode;
@@ -50,11 +52,13 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final Duration expiryWarning;
     private final MessageRateLimit rate;
     private final Filter.Limits filterLimits;
+    private final StreamingMetrics metrics;
     private long lastReadNanos = System.nanoTime();
     private ExpiryTimer expiry;
 
     WsConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, Authenticator authenticator,
-                        WebSocketServerHandshaker handshaker, Config config) {
+                        WebSocketServerHandshaker handshaker, Config config, StreamingMetrics metrics) {
+        this.metrics = metrics;
         this.session = session;
         this.subscriptions = subscriptions;
         this.sessions = sessions;
@@ -72,8 +76,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         expiry.schedule(session.expiresAt());
         doSend(ctx, WsMessages.connectionEstablished(session));
         subscriptions.subscribeDefaults(session, Filter.none());
-        log.info("WebSocket connection established: connection_id={} user_id={} tenant_id={}",
-                session.id(), session.identity().userId(), session.identity().tenantId());
+        AccessLog.opened(session);
     }
 
     @Override
@@ -88,12 +91,18 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     /** Every frame the server must answer counts against the rate: commands, pings, even frames it cannot use. */
     private void onRateLimited(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        metrics.messageReceived();
         switch (rate.onMessage()) {
             case ACCEPT -> onFrame(ctx, frame);
-            case REFUSE -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.RATE_LIMITED,
-                    "Too many messages; this one was dropped. Keep flooding and the connection is closed")));
+            case REFUSE -> doSendRateLimited(ctx);
             case CLOSE -> doClose(CloseReason.RATE_LIMITED);
         }
+    }
+
+    private void doSendRateLimited(ChannelHandlerContext ctx) {
+        metrics.rateLimited("message");
+        doSend(ctx, WsMessages.error(Problem.of(ErrorCode.RATE_LIMITED,
+                    "Too many messages; this one was dropped. Keep flooding and the connection is closed")));
     }
 
     private void onFrame(ChannelHandlerContext ctx, WebSocketFrame frame) {
@@ -202,7 +211,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         }
         subscriptions.release(session);
         sessions.close(session);
-        log.info("WebSocket connection closed: connection_id={} user_id={}", session.id(), session.identity().userId());
+        AccessLog.closed(session);
         super.channelInactive(ctx);
     }
 
