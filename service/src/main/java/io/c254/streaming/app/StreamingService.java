@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,17 +98,21 @@ public final class StreamingService implements AutoCloseable {
         FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries());
         SessionRegistry sessions = new SessionRegistry(config.limits());
         StreamingMetrics metrics = new StreamingMetrics();
-        Subscriptions subscriptions = new Subscriptions(registry, entitlements(config), index, config.limits().maxSubscriptionsPerConnection(),
+        Optional<RemoteEntitlements> remoteEntitlements = config.entitlements().serviceUrl().map(url -> new RemoteEntitlements(config.entitlements()));
+        Entitlements entitlements = remoteEntitlements.<Entitlements>map(remote -> new LayeredEntitlements(new RoleEntitlements(), remote))
+                .orElseGet(RoleEntitlements::new);
+        Subscriptions subscriptions = new Subscriptions(registry, entitlements, index, config.limits().maxSubscriptionsPerConnection(),
                 metrics);
         RemoteKeys keys = new RemoteKeys(config.auth().serviceUrl(), config.auth().keysRefreshInterval());
         Authenticator authenticator = Authenticator.from(config, keys, blocking);
-        DeliveryStats delivered = new DeliveryStats();
+        DeliveryStats delivered = new DeliveryStats(metrics::delivered);
         HttpReplies replies = new HttpReplies(new CorsPolicy(config.isLocal(), config.allowedOrigins()));
         ConnectionGate gate = new ConnectionGate(authenticator, sessions, new ConnectionRateLimits(config.rates()), replies, metrics);
         Filter.Limits filterLimits = new Filter.Limits(config.limits().maxFilterFields(), config.limits().maxFilterValues());
 
         KafkaIngest ingest = new KafkaIngest(config.kafka(), config.instanceId(), registry, fanOut, Json.MAPPER, metrics, tracing.producerSpans());
-        AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, replies, metrics);
+        Supplier<String> entitlementsHealth = () -> remoteEntitlements.map(remote -> remote.answering() ? "ok" : "down").orElse("not_configured");
+        AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, entitlementsHealth, replies, metrics);
         exposeMetrics(metrics, sessions, index, delivered, ingest);
         Routes routes = new Routes(
                 new WebSocketUpgrade(gate, authenticator, sessions, subscriptions, delivered, replies, config, metrics),
@@ -151,12 +156,6 @@ public final class StreamingService implements AutoCloseable {
         }
     }
 
-    private static Entitlements entitlements(Config config) {
-        Entitlements roles = new RoleEntitlements();
-        return config.entitlements().serviceUrl().isPresent()
-                ? new LayeredEntitlements(roles, new RemoteEntitlements(config.entitlements()))
-                : roles;
-    }
 
     /** Revocation sweeps over live subscriptions, and signing-key refreshes (outside local mode, where no auth service need run). */
     private static void scheduleHousekeeping(Config config, ScheduledExecutorService housekeeping, SessionRegistry sessions,

@@ -37,6 +37,8 @@ public final class RemoteEntitlements implements Entitlements {
     private final EntitlementSettings settings;
     private final HttpClient http;
     private final AsyncCache<Key, EntitlementDecision> decisions;
+    /** Whether the last question got an answer; health reports it. */
+    private volatile boolean answering = true;
 
     private record Key(String tenant, String user, Set<String> roles, String topic) {
     }
@@ -49,6 +51,11 @@ public final class RemoteEntitlements implements Entitlements {
                 .maximumSize(100_000)
                 .expireAfter(new DecisionExpiry(settings))
                 .buildAsync();
+    }
+
+    /** For /health: the service answered the last question it was asked (true before any was asked). */
+    public boolean answering() {
+        return answering;
     }
 
     @Override
@@ -67,7 +74,12 @@ public final class RemoteEntitlements implements Entitlements {
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .thenApply(this::decision)
+                .thenApply(decision -> {
+                    answering = decision.verdict() != EntitlementDecision.Verdict.UNAVAILABLE;
+                    return decision;
+                })
                 .exceptionally(failure -> {
+                    answering = false;
                     log.warn("entitlements service {} did not answer: {}", endpoint, failure.toString());
                     return EntitlementDecision.UNAVAILABLE;
                 });

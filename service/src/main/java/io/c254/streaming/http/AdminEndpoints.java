@@ -34,14 +34,18 @@ public final class AdminEndpoints {
     private final Authenticator authenticator;
     private final HttpReplies replies;
     private final StreamingMetrics metrics;
+    /** ok, down (the service stopped answering) or not_configured (registry roles only). */
+    private final Supplier<String> entitlements;
     private final BuildInfo build = BuildInfo.load();
     private final long startedNanos = System.nanoTime();
     private final Map<Transport, Throughput> rates = new EnumMap<>(Transport.class);
     private final Readiness readiness;
 
     public AdminEndpoints(SessionRegistry sessions, SubscriptionIndex index, DeliveryStats delivered,
-                          Supplier<KafkaStatus> kafka, Authenticator authenticator, HttpReplies replies, StreamingMetrics metrics) {
+                          Supplier<KafkaStatus> kafka, Authenticator authenticator, Supplier<String> entitlements,
+                          HttpReplies replies, StreamingMetrics metrics) {
         this.metrics = metrics;
+        this.entitlements = entitlements;
         this.sessions = sessions;
         this.index = index;
         this.delivered = delivered;
@@ -79,19 +83,28 @@ public final class AdminEndpoints {
                 () -> replies.json(ctx, request, HttpResponseStatus.OK, Json.object().put("status", "ready")));
     }
 
+    /**
+     * `down` (503) while draining: this instance is going away. `degraded` (200) while a dependency
+     * fails: Kafka unreachable or without partitions, no fresh signing keys, the entitlements service
+     * not answering; streams that are open may still work. `ok` otherwise.
+     */
     void onHealth(ChannelHandlerContext ctx, FullHttpRequest request) {
         KafkaStatus status = kafka.get();
-        boolean kafkaOk = status.reachable() && status.assignedPartitions() > 0;
+        String kafkaState = status.reachable() && status.assignedPartitions() > 0 ? "ok" : "down";
+        String authState = authenticator.canVerify() ? "ok" : "down";
+        String entitlementsState = entitlements.get();
+        boolean allOk = kafkaState.equals("ok") && authState.equals("ok") && !entitlementsState.equals("down");
+        String overall = readiness.draining() ? "down" : allOk ? "ok" : "degraded";
         ObjectNode body = Json.object()
                 .put("service", "streaming")
-                .put("status", kafkaOk ? "ok" : "degraded")
+                .put("status", overall)
                 .put("uptime_seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos));
         body.putObject("dependencies")
-                .put("kafka", kafkaOk ? "ok" : "down")
-                .put("auth", authenticator.canVerify() ? "ok" : "not_configured")
-                .put("entitlements", "ok");
+                .put("kafka", kafkaState)
+                .put("auth", authState)
+                .put("entitlements", entitlementsState);
         body.put("version", build.version()).put("commit", build.commit());
-        replies.json(ctx, request, HttpResponseStatus.OK, body);
+        replies.json(ctx, request, overall.equals("down") ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, body);
     }
 
     void onStats(ChannelHandlerContext ctx, FullHttpRequest request) {

@@ -33,6 +33,10 @@ final class Readiness {
     }
 
     /** From now on the instance reports not ready, for good: shutdown has begun. */
+    boolean draining() {
+        return draining;
+    }
+
     void startDraining() {
         draining = true;
     }

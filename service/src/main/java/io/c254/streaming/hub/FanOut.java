@@ -58,7 +58,7 @@ public final class FanOut implements Dispatcher {
             index.forEachMatch(message, subscription -> {
                 Subscriber subscriber = subscription.subscriber();
                 framesBySubscriber.computeIfAbsent(subscriber, s -> new ArrayList<>(4))
-                        .add(new Frame(subscription, encodings.frame(subscriber.wireFormat()).retainedDuplicate()));
+                        .add(new Frame(subscription, encodings.frame(subscriber.wireFormat()).retainedDuplicate(), message.timestamp()));
             });
         } catch (RuntimeException e) {
             // one record must never cost the others of its batch; frames already handed out stay valid

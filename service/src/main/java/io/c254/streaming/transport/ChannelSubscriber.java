@@ -68,17 +68,20 @@ public final class ChannelSubscriber implements Connection {
             return;
         }
         int written = 0;
+        long oldest = Long.MAX_VALUE;
         for (Frame frame : batch) {
             if (frame.subscription().isActive()) {
                 channel.write(frames.data(frame.bytes()), channel.voidPromise());
+                oldest = Math.min(oldest, frame.recordTimestamp());
                 written++;
             } else {
                 frame.bytes().release();
             }
         }
         if (written > 0) {
+            // the flush hands the bytes to the socket: the latency sample is taken after it
             channel.flush();
-            sent.add(written);
+            sent.add(written, oldest);
             messagesSent += written;
         }
     }

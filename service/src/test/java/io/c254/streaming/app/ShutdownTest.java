@@ -29,4 +29,40 @@ class ShutdownTest {
             assertThat(sse.nextMatching(e -> e.name().equals("end-of-stream"), Duration.ofSeconds(10))).isNotNull();
         }
     }
+
+    @Test
+    void whileDrainingHealthIsDownWith503AndNotReady() throws Exception {
+        TestServer server = TestServer.builder().env("ACCESS_DRAIN_SECONDS", "3").start();
+        java.net.http.HttpClient keptAlive = java.net.http.HttpClient.newHttpClient();
+        // an error answer ends its connection, so each probe gets a pooled connection of its own
+        java.net.http.HttpClient keptAliveForReady = java.net.http.HttpClient.newHttpClient();
+        java.net.URI health = server.http("/health");
+        java.net.URI ready = server.http("/health/ready");
+        try (io.c254.streaming.testing.RawHttp stalled = io.c254.streaming.testing.RawHttp.open(server.port())) {
+            // a client that never answers the close keeps the drain going for its full time
+            assertThat(stalled.write(io.c254.streaming.testing.RawHttp.webSocketUpgrade("/ws/stream?token=test-token")).readResponse().status())
+                    .isEqualTo(101);
+            assertThat(get(keptAlive, health).statusCode()).isEqualTo(200);
+            assertThat(get(keptAliveForReady, ready).statusCode()).isEqualTo(200);
+
+            Thread closing = Thread.ofVirtual().start(() -> {
+                try {
+                    server.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Thread.sleep(500);
+            var response = get(keptAlive, health);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("\"status\":\"down\"");
+            assertThat(get(keptAliveForReady, ready).body()).contains("draining");
+            closing.join(Duration.ofSeconds(15));
+        }
+    }
+
+    /** Over the client's pooled connection: the listener is closed while draining, open connections are not. */
+    private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient client, java.net.URI uri) throws Exception {
+        return client.send(java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
 }

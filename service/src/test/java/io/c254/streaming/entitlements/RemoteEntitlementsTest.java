@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A real entitlements service over HTTP whose answers change while clients are connected: allow, revoke, outage. */
 class RemoteEntitlementsTest {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final String DESK = TestKafka.uniqueTopic("desk");
     private static TestEntitlementsService entitlements;
     private static TestServer server;
@@ -104,10 +105,14 @@ class RemoteEntitlementsTest {
             JsonNode error = client.nextOfType("error");
             assertThat(error.path("error").asText()).isEqualTo("ENTITLEMENTS_UNAVAILABLE");
             assertThat(error.path("details").path("topic").asText()).isEqualTo(DESK);
+            JsonNode health = JSON.readTree(server.get("/health").body());
+            assertThat(health.path("dependencies").path("entitlements").asText()).isEqualTo("down");
+            assertThat(health.path("status").asText()).isEqualTo("degraded");
 
             entitlements.outage(false);
             subscribe(client);
             assertThat(client.nextOfType("subscribed").path("topics").get(0).asText()).isEqualTo(DESK);
+            assertThat(JSON.readTree(server.get("/health").body()).path("dependencies").path("entitlements").asText()).isEqualTo("ok");
         } finally {
             entitlements.outage(false);
         }

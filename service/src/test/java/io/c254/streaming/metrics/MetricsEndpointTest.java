@@ -92,6 +92,9 @@ class MetricsEndpointTest {
             assertThat(value(during, "kafka_messages_consumed_total")).isGreaterThanOrEqualTo(value(before, "kafka_messages_consumed_total") + 2);
             assertThat(value(during, "kafka_records_invalid_total")).isEqualTo(value(before, "kafka_records_invalid_total") + 1);
             assertThat(value(during, "fanout_batch_duration_seconds_count")).isGreaterThan(value(before, "fanout_batch_duration_seconds_count"));
+            assertThat(value(during, "delivery_latency_seconds_count")).isGreaterThan(value(before, "delivery_latency_seconds_count"));
+            assertThat(value(during, "delivery_latency_seconds_max")).as("a record published a moment ago arrives in well under a minute")
+                    .isLessThan(60);
             assertThat(during).as("labels name no user").doesNotContain(user).doesNotContain("conn-");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> value(scrape(), "connections_active", "transport=\"websocket\"") == 0);
