@@ -65,7 +65,7 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void connectionAndMessageMetricsMoveWithTheirEvents() {
+    void connectionAndMessageMetricsMoveWithTheirEvents() throws Exception {
         String before = scrape();
         String user = "metrics-" + UUID.randomUUID();
         try (WsClient ws = WsClient.connect(server.ws("/ws/stream?token=" + TestTokens.jwt(user, "tenant-m", "viewer")));
@@ -96,6 +96,12 @@ class MetricsEndpointTest {
             assertThat(value(during, "delivery_latency_seconds_max")).as("a record published a moment ago arrives in well under a minute")
                     .isLessThan(60);
             assertThat(during).as("labels name no user").doesNotContain(user).doesNotContain("conn-");
+
+            var stats = JSON.readTree(server.get("/stats").body());
+            String now = scrape();
+            assertThat(stats.path("websocket").path("total_messages").asDouble())
+                    .as("/stats and /metrics read the same counters").isEqualTo(value(now, "messages_sent_total", "transport=\"websocket\""));
+            assertThat(stats.path("kafka").path("messages_consumed").asDouble()).isEqualTo(value(now, "kafka_messages_consumed_total"));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> value(scrape(), "connections_active", "transport=\"websocket\"") == 0);
     }
