@@ -22,7 +22,7 @@ public enum ErrorCode {
     SUBSCRIPTION_LIMIT_REACHED(429, "the connection holds as many subscriptions as allowed"),
     ENTITLEMENTS_UNAVAILABLE(503, "the entitlements service could not answer; the subscription was refused"),
     UNSUPPORTED_FRAME(400, "only text frames carry commands"),
-    UNKNOWN_CONNECTION(404, "no connection with this id belongs to the caller"),
+    UNKNOWN_CONNECTION(404, "the caller's stream with this id has ended"),
     NOT_FOUND(404, "no such endpoint"),
     METHOD_NOT_ALLOWED(405, "the endpoint does not take this method"),
     PAYLOAD_TOO_LARGE(413, "the request body is larger than allowed"),

@@ -3,7 +3,11 @@ package io.c254.streaming.session;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.Config.ConnectionLimits;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -29,6 +33,9 @@ public final class SessionRegistry {
     private final Map<String, Integer> perTenant = new HashMap<>();
     private final Map<Transport, Integer> active = new EnumMap<>(Transport.class);
     private final Map<Transport, LongAdder> opened = new EnumMap<>(Transport.class);
+    /** Ended connections → their owner, for a while: the owner may still ask about one (see {@link #endedFor}). */
+    private final Cache<String, String> ended = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(10)).maximumSize(100_000).build();
 
     public SessionRegistry(ConnectionLimits limits) {
         this.limits = limits;
@@ -58,6 +65,7 @@ public final class SessionRegistry {
             return;
         }
         Identity identity = session.identity();
+        ended.put(session.id(), userKey(identity));
         perUser.computeIfPresent(userKey(identity), (k, n) -> n > 1 ? n - 1 : null);
         perTenant.computeIfPresent(identity.tenantId(), (k, n) -> n > 1 ? n - 1 : null);
         active.merge(session.transport(), -1, Integer::sum);
@@ -65,6 +73,11 @@ public final class SessionRegistry {
 
     public Optional<Session> find(String connectionId) {
         return connectionId == null ? Optional.empty() : Optional.ofNullable(sessions.get(connectionId));
+    }
+
+    /** Whether this connection id belonged to this identity and has ended lately. */
+    public boolean endedFor(String connectionId, Identity identity) {
+        return connectionId != null && userKey(identity).equals(ended.getIfPresent(connectionId));
     }
 
     public Collection<Session> sessions() {

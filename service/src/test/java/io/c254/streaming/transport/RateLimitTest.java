@@ -428,13 +428,13 @@ class RateLimitTest {
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).readResponse();
             assertThat(response.status()).isEqualTo(413);
         }
-        // a small one is read and answered (here: no such connection of this caller)
+        // a small one is read and answered (here: no open stream of this caller)
         HttpResponse<String> small = TestServer.send(HttpRequest.newBuilder(sizes.http("/sse/subscribe?token=" + viewer("bulky")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"connection_id\":\"conn-0\",\"topic\":\"" + HELD + "\"}"))
                 .timeout(Duration.ofSeconds(15)).build());
-        assertThat(small.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(small.body()).path("error").asText()).isEqualTo("UNKNOWN_CONNECTION");
+        assertThat(small.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(small.body()).path("error").asText()).isEqualTo("FORBIDDEN");
     }
 
     @Test

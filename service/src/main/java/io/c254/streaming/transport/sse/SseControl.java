@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 
 /**
  * `POST /sse/subscribe` and `POST /sse/unsubscribe`: change the subscriptions of a running SSE stream.
- * Only the stream's owner may: a connection of another user answers exactly like an unknown one, so
- * the endpoint never tells others which connection ids exist.
+ * Only the stream's owner may. Others get 403 for any id, existing or not, so the endpoint never tells
+ * them which connection ids exist; the owner of a stream that has ended gets 404.
  */
 public final class SseControl {
 
@@ -100,7 +100,10 @@ public final class SseControl {
                 .filter(s -> s.transport() == Transport.SSE)
                 .filter(s -> s.identity().userId().equals(caller.userId()) && s.identity().tenantId().equals(caller.tenantId()));
         if (owned.isEmpty()) {
-            doRefuse(ctx, request, Problem.of(ErrorCode.UNKNOWN_CONNECTION, "No SSE connection " + id + " is open for this user"));
+            // the owner learns their stream has ended; anyone else gets the same 403 whether the id exists or not
+            doRefuse(ctx, request, sessions.endedFor(id, caller)
+                    ? Problem.of(ErrorCode.UNKNOWN_CONNECTION, "SSE connection " + id + " has ended; open a new stream")
+                    : Problem.of(ErrorCode.FORBIDDEN, "SSE connection " + id + " is not an open stream of this user"));
             return null;
         }
         return new Target(owned.get(), parsed.request());

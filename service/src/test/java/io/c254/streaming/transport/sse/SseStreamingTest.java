@@ -172,9 +172,13 @@ class SseStreamingTest {
 
             HttpResponse<String> hijack = server.postForm("/sse/subscribe?token=" + stranger, "connection_id=" + id + "&topic=" + PRICES);
             HttpResponse<String> unknown = server.postForm("/sse/subscribe?token=" + stranger, "connection_id=conn-doesnotexist&topic=" + PRICES);
-            assertThat(hijack.statusCode()).isEqualTo(404);
-            assertThat(json(hijack.body()).path("error").asText()).isEqualTo("UNKNOWN_CONNECTION");
-            assertThat(json(unknown.body()).path("error").asText()).isEqualTo("UNKNOWN_CONNECTION");
+            // a stranger cannot tell an existing id from a made-up one
+            assertThat(hijack.statusCode()).isEqualTo(403);
+            assertThat(unknown.statusCode()).isEqualTo(403);
+            assertThat(json(hijack.body()).path("error").asText()).isEqualTo("FORBIDDEN");
+            assertThat(json(unknown.body()).path("error").asText()).isEqualTo("FORBIDDEN");
+            assertThat(json(hijack.body()).path("message").asText().replace(id, "ID"))
+                    .isEqualTo(json(unknown.body()).path("message").asText().replace("conn-doesnotexist", "ID"));
 
             assertThat(server.postForm("/sse/subscribe", "connection_id=" + id + "&topic=" + PRICES).statusCode()).isEqualTo(401);
             HttpResponse<String> noTopic = server.postForm("/sse/subscribe?token=test-token", "connection_id=" + id);
@@ -188,6 +192,20 @@ class SseStreamingTest {
             assertThat(json(unknownTopic.body()).path("error").asText()).isEqualTo("UNKNOWN_TOPIC");
             assertThat(server.get("/sse/subscribe").statusCode()).isEqualTo(405);
         }
+    }
+
+    @Test
+    void ownerOfAStreamThatEndedIsToldSoWith404() {
+        String id;
+        try (SseClient sse = SseClient.connect(server.http("/sse/stream?token=test-token"))) {
+            id = sse.nextNamed("connection_established").json().path("connection_id").asText();
+        }
+        String closedId = id;
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> late = server.postForm("/sse/subscribe?token=test-token", "connection_id=" + closedId + "&topic=" + PRICES);
+            assertThat(late.statusCode()).isEqualTo(404);
+            assertThat(json(late.body()).path("error").asText()).isEqualTo("UNKNOWN_CONNECTION");
+        });
     }
 
     @Test
