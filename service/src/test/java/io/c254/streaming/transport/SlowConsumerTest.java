@@ -44,6 +44,8 @@ class SlowConsumerTest {
             assertThat(reader.nextMatching(m -> marker.equals(m.path("data").path("marker").asText()), Duration.ofSeconds(30))).isNotNull();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(JSON.readTree(server.get("/stats").body()).path("websocket").path("active_connections").asInt()).isEqualTo(1));
+            assertThat(server.get("/metrics").body())
+                    .as("the disconnect is counted by reason").contains("disconnects_total{reason=\"SLOW_CONSUMER\",transport=\"websocket\"} 1.0");
         }
     }
 }
