@@ -44,6 +44,8 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
     private volatile long loadedAtNanos;
     /** Not a monitor: waiting for the next fetch must not pin a virtual thread's carrier. */
     private final ReentrantLock lock = new ReentrantLock();
+    /** Only the housekeeping thread refreshes. */
+    private boolean refreshFailing;
     private long lastAttemptNanos;
     private boolean attempted;
 
@@ -66,12 +68,24 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
         return found;
     }
 
-    /** Fetches the keys now; logs and keeps the old ones when the service is down. */
+    /**
+     * Fetches the keys now, keeping the old ones when the service is down. Logs when fetching starts
+     * failing and when it works again, not at every attempt: an HS256-only deployment has no auth
+     * service to ask, and would otherwise warn every refresh interval.
+     */
     public void refresh() {
         try {
             fetchNewerThan(System.nanoTime());
+            if (refreshFailing) {
+                refreshFailing = false;
+                log.info("signing keys loaded again from {}", serviceUrl);
+            }
         } catch (KeySourceException e) {
-            log.warn("cannot load signing keys from {}: {}", serviceUrl, e.getMessage());
+            if (!refreshFailing) {
+                refreshFailing = true;
+                log.warn("cannot load signing keys from {} (retrying every {} s; said once): {}",
+                        serviceUrl, refreshInterval.toSeconds(), e.getMessage());
+            }
         }
     }
 
