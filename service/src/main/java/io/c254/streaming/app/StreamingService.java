@@ -160,8 +160,12 @@ public final class StreamingService implements AutoCloseable {
     /** Revocation sweeps over live subscriptions, and signing-key refreshes (outside local mode, where no auth service need run). */
     private static void scheduleHousekeeping(Config config, ScheduledExecutorService housekeeping, SessionRegistry sessions,
                                              Subscriptions subscriptions, RemoteKeys keys) {
-        long recheck = config.entitlements().recheckInterval().toMillis();
-        housekeeping.scheduleWithFixedDelay(() -> sessions.sessions().forEach(subscriptions::recheck), recheck, recheck, TimeUnit.MILLISECONDS);
+        // registry roles never change while running (a token refresh re-checks its own connection):
+        // only a remote service's decisions can be withdrawn, so only then do sweeps run
+        if (config.entitlements().serviceUrl().isPresent()) {
+            long recheck = config.entitlements().recheckInterval().toMillis();
+            housekeeping.scheduleWithFixedDelay(() -> sessions.sessions().forEach(subscriptions::recheck), recheck, recheck, TimeUnit.MILLISECONDS);
+        }
         if (!config.isLocal()) {
             long refresh = config.auth().keysRefreshInterval().toMillis();
             housekeeping.scheduleWithFixedDelay(keys::refresh, 0, refresh, TimeUnit.MILLISECONDS);

@@ -10,6 +10,7 @@ public enum ErrorCode {
     FORBIDDEN(403, "the request's origin or token may not do this"),
     RATE_LIMITED(429, "too many connection attempts or messages; slow down"),
     CONNECTION_LIMIT_REACHED(503, "the instance holds as many connections of this kind as it may"),
+    SHUTTING_DOWN(503, "the instance is draining before it stops; connect again (another instance will answer)"),
     USER_CONNECTION_LIMIT_REACHED(429, "this user holds as many connections as allowed"),
     TENANT_CONNECTION_LIMIT_REACHED(429, "this tenant holds as many connections as allowed"),
     INVALID_MESSAGE(400, "the frame or body is not valid JSON of the expected shape"),

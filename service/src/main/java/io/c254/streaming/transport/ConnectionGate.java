@@ -57,7 +57,7 @@ public final class ConnectionGate {
                       Function<Channel, Connection> connection, BiConsumer<ChannelHandlerContext, Session> onAdmitted) {
         if (draining) {
             // a keep-alive connection may still ask after the listener closed; send it to another instance
-            refuse(ctx, request, transport, Problem.of(ErrorCode.CONNECTION_LIMIT_REACHED, "This instance is shutting down; connect again"));
+            refuse(ctx, request, transport, Problem.of(ErrorCode.SHUTTING_DOWN, "This instance is shutting down; connect again"));
             return;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);

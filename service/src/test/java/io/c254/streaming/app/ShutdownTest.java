@@ -38,7 +38,10 @@ class ShutdownTest {
         java.net.http.HttpClient keptAliveForReady = java.net.http.HttpClient.newHttpClient();
         java.net.URI health = server.http("/health");
         java.net.URI ready = server.http("/health/ready");
-        try (io.c254.streaming.testing.RawHttp stalled = io.c254.streaming.testing.RawHttp.open(server.port())) {
+        try (io.c254.streaming.testing.RawHttp stalled = io.c254.streaming.testing.RawHttp.open(server.port());
+             io.c254.streaming.testing.RawHttp late = io.c254.streaming.testing.RawHttp.open(server.port())) {
+            // a keep-alive connection opened before the stop, that asks for a stream after it
+            assertThat(late.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readResponse().status()).isEqualTo(200);
             // a client that never answers the close keeps the drain going for its full time
             assertThat(stalled.write(io.c254.streaming.testing.RawHttp.webSocketUpgrade("/ws/stream?token=test-token")).readResponse().status())
                     .isEqualTo(101);
@@ -57,6 +60,10 @@ class ShutdownTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).contains("\"status\":\"down\"");
             assertThat(get(keptAliveForReady, ready).body()).contains("draining");
+            io.c254.streaming.testing.RawHttp.Response refused =
+                    late.write(io.c254.streaming.testing.RawHttp.webSocketUpgrade("/ws/stream?token=test-token")).readResponse();
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.body()).contains("SHUTTING_DOWN");
             closing.join(Duration.ofSeconds(15));
         }
     }
