@@ -13,7 +13,7 @@ public final class ProjectFiles {
     private ProjectFiles() {
     }
 
-    /** Surefire runs in service/; the repository root is its parent. */
+    /** Surefire and failsafe run in service/; the repository root is its parent. */
     public static Path root() {
         Path root = Path.of("..").toAbsolutePath().normalize();
         if (!Files.exists(root.resolve("service/pom.xml"))) {

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
 public final class SseClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TestServer.REQUEST_TIMEOUT).build();
 
     /** One event: `name` is "comment" for a comment line. */
     public record Event(String id, String name, String data) {
@@ -46,7 +46,9 @@ public final class SseClient implements AutoCloseable {
 
     public static SseClient connect(URI uri) {
         try {
-            HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build(),
+            // the timeout bounds the wait for the response head; events are then read with next(timeout)
+            HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
+                            .timeout(TestServer.REQUEST_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);

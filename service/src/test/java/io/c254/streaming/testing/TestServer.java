@@ -26,7 +26,9 @@ import java.util.function.Supplier;
 public final class TestServer implements AutoCloseable {
 
     public static final String JWT_SECRET = "integration-test-secret-of-at-least-32-bytes!";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** How long any request of a test may take: a server that hangs fails the test, not the build. */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
 
     private final StreamingService service;
 
@@ -60,9 +62,17 @@ public final class TestServer implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build());
     }
 
+    /** Sends with {@link #REQUEST_TIMEOUT} unless the request has a timeout of its own. */
     public static HttpResponse<String> send(HttpRequest request) {
+        return send(HTTP, request);
+    }
+
+    /** Over a given client (its own pool of kept-alive connections), with the same timeout rule. */
+    public static HttpResponse<String> send(HttpClient client, HttpRequest request) {
+        HttpRequest bounded = request.timeout().isPresent() ? request
+                : HttpRequest.newBuilder(request, (name, value) -> true).timeout(REQUEST_TIMEOUT).build();
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return client.send(bounded, HttpResponse.BodyHandlers.ofString());
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(request.uri().getPath() + " failed", e);
         }
@@ -102,13 +112,13 @@ public final class TestServer implements AutoCloseable {
             return topic(name, "");
         }
 
-        /** Returns as soon as the server listens, without waiting for Kafka: for a service whose broker is unreachable. */
         /** The SDK the service traces with when ACCESS_ENABLE_TRACING is true (an in-memory exporter, say). */
         public Builder tracingSdk(Supplier<OpenTelemetrySdk> sdk) {
             tracingSdk = sdk;
             return this;
         }
 
+        /** Returns as soon as the server listens, without waiting for Kafka: for a service whose broker is unreachable. */
         public Builder noKafkaWait() {
             awaitKafka = false;
             return this;

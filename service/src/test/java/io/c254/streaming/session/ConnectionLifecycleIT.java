@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Connection limits, heartbeat and clean-up, seen from the outside: refusals, close codes, /stats. */
-class ConnectionLifecycleTest {
+class ConnectionLifecycleIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestServer server;

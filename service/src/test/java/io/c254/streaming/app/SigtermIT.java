@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The real main class in its own JVM, stopped the way Kubernetes stops it: SIGTERM while clients stream. */
-class SigtermTest {
+class SigtermIT {
 
     @Test
     void sigtermDrainsClientsCommitsPositionsAndExitsZero() throws Exception {

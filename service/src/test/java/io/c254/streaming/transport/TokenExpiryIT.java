@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * before `exp`, may refresh the token on the same connection, and are closed with 4002 otherwise;
  * SSE streams end at `exp` with a last error event. Timings are asserted as windows, not instants.
  */
-class TokenExpiryTest {
+class TokenExpiryIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WARNING_LEAD = Duration.ofSeconds(2);

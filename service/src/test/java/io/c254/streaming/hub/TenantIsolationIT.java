@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Tenant-scoped topics: a record reaches only connections of the tenant it names, whatever the filters say. */
-class TenantIsolationTest {
+class TenantIsolationIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BY_FIELD = TestKafka.uniqueTopic("tenant-field");

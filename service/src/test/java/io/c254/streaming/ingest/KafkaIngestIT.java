@@ -15,7 +15,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Kafka side: bad records, partitions and topics that appear while the service runs. */
-class KafkaIngestTest {
+class KafkaIngestIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EVENTS = TestKafka.uniqueTopic("ingest-events");

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the probes ask paths the server answers, the image copies what `mvn package` produces, and the
  * variables they set are ones the service reads.
  */
-class DeploymentFilesTest {
+class DeploymentFilesIT {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern PROBE_REQUEST = Pattern.compile("GET (/\\S*) HTTP");

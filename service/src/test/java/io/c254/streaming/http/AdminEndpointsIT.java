@@ -17,7 +17,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /health, /stats, /metrics and the plain-HTTP behaviour every route shares. */
-class AdminEndpointsTest {
+class AdminEndpointsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestServer server;

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * refusal should stop it. Each group of limits has its own server, since attempt counters (per address
  * in particular: every test connects from 127.0.0.1) would otherwise be shared.
  */
-class RateLimitTest {
+class RateLimitIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HELD = TestKafka.uniqueTopic("rl-held");

@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Everything the service logs while clients connect, refresh and fail with tokens, at DEBUG, holds no token. */
-class TokensNeverLoggedTest {
+class TokensNeverLoggedIT {
 
     @Test
     void noLogLineOrLoggingContextHoldsAToken() throws Exception {

@@ -11,7 +11,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stopping the service tells connected clients why, so they reconnect elsewhere. */
-class ShutdownTest {
+class ShutdownIT {
 
     @Test
     void stoppingTheServiceClosesWebSocketsWith1001AndAsksSseStreamsToReconnect() throws Exception {

@@ -21,7 +21,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The WebSocket endpoint end to end: real broker, real service, the JDK's WebSocket client. */
-class WebSocketStreamingTest {
+class WebSocketStreamingIT {
 
     private static final String PRICES = TestKafka.uniqueTopic("ws-prices");
     private static final String CURVES = TestKafka.uniqueTopic("ws-curves");

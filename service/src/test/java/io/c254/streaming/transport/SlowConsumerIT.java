@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A client that stops reading must not grow the server's memory nor hold back others. */
-class SlowConsumerTest {
+class SlowConsumerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

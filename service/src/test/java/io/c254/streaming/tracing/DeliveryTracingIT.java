@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * Tracing end to end: a producer's record with a W3C `traceparent` header goes through the real broker
  * and the real service to a real WebSocket client, and its delivery span joins the producer's trace.
  */
-class DeliveryTracingTest {
+class DeliveryTracingIT {
 
     private static final String TRACED_TOPIC = TestKafka.uniqueTopic("traced");
     private static final String UNTRACED_TOPIC = TestKafka.uniqueTopic("untraced");

@@ -27,7 +27,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Tokens from a real OpenID Connect issuer (discovery + JWKS over HTTP), in production mode. */
-class JwtAuthenticationTest {
+class JwtAuthenticationIT {
 
     private static TestIssuer issuer;
     private static TestServer server;

@@ -40,13 +40,13 @@ import static org.assertj.core.api.Assertions.within;
  * logback-test.xml): one JSON object per line on stdout with SPEC.md's field names. Checked twice:
  * the configured encoder on an event that carries everything, and the real Main in its own JVM.
  */
-class JsonLogsTest {
+class JsonLogsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SPEC_FIELDS = List.of("timestamp", "level", "service", "message", "logger", "thread");
 
     private static URL productionConfig() {
-        URL config = JsonLogsTest.class.getResource("/logback.xml");
+        URL config = JsonLogsIT.class.getResource("/logback.xml");
         assertThat(config).as("the production logback.xml on the test classpath").isNotNull();
         return config;
     }

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Each metric of /metrics moves when its event happens, and labels never name a user or a connection. */
-class MetricsEndpointTest {
+class MetricsEndpointIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOPIC = TestKafka.uniqueTopic("metrics");

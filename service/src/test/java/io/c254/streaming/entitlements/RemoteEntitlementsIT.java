@@ -17,7 +17,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A real entitlements service over HTTP whose answers change while clients are connected: allow, revoke, outage. */
-class RemoteEntitlementsTest {
+class RemoteEntitlementsIT {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final String DESK = TestKafka.uniqueTopic("desk");

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
  * stream with a visitor's credentials. Refused before any upgrade or stream, with 403 FORBIDDEN.
  * Clients that send no Origin (not browsers) are not concerned.
  */
-class OriginCheckTest {
+class OriginCheckIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GOOD = "https://good.example.com";

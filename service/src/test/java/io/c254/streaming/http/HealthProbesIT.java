@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Kubernetes probes as a kubelet sees them, on an instance that consumes and on one whose broker
  * cannot be reached, and the build identity that /health reports.
  */
-class HealthProbesTest {
+class HealthProbesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestServer consuming;

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Start-up as an operator sees it: the real main class in its own JVM. */
-class MainTest {
+class MainIT {
 
     /** Runs Main with these variables; returns its exit code and its standard error. */
     private record Run(int exitCode, String stderr) {

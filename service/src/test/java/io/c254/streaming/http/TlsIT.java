@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * wss:// and nothing in plain text. The certificate is made here with the JDK's keytool, self-signed
  * for 127.0.0.1, and the clients trust exactly it.
  */
-class TlsTest {
+class TlsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final char[] PASSWORD = "changeit".toCharArray();

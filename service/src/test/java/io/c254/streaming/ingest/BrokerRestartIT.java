@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A broker of its own, stopped and started again under a running service and a connected client. */
-class BrokerRestartTest {
+class BrokerRestartIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -21,7 +21,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The SSE endpoints end to end: real broker, real service, a real HTTP client reading the stream. */
-class SseStreamingTest {
+class SseStreamingIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRICES = TestKafka.uniqueTopic("sse-prices");
