@@ -147,7 +147,7 @@ class DeploymentFilesIT {
     }
 
     @Test
-    void everyVariableTheFilesSetIsOneTheReadmeDocuments() throws IOException {
+    void everyVariableTheFilesSetIsOneTheServiceReadsAndTheReadmeDocuments() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
         Set<String> used = new TreeSet<>(containerEnv().keySet());
         compose.path("services").path("streaming-service").path("environment").fieldNames().forEachRemaining(used::add);
@@ -155,8 +155,12 @@ class DeploymentFilesIT {
         while (inDockerfile.find()) {
             used.add(inDockerfile.group());
         }
-        // a misspelt name is silently ignored by the service, which then runs on its default
+        // a misspelt name would be ignored by the service (bar a start-up warning), which then runs on its default
         assertThat(used).isNotEmpty();
+        Map<String, String> asEnvironment = new HashMap<>();
+        used.forEach(name -> asEnvironment.put(name, "set"));
+        assertThat(ConfigLoader.unknownVariables(asEnvironment)).as("ACCESS_* variables set by the deployment files that the service never reads")
+                .isEmpty();
         assertThat(used).as("ACCESS_* variables set by the deployment files but not documented in README.md")
                 .filteredOn(name -> !readme.contains("`" + name + "`")).isEmpty();
     }

@@ -15,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Reads {@link Config} from environment variables; every bad value is a {@link ConfigException} naming its variable. */
@@ -34,6 +37,8 @@ public final class ConfigLoader {
             List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
 
     private final Map<String, String> env;
+    /** Every variable name the loader has looked up: a name it never looks up has no effect. */
+    private final Set<String> read = new TreeSet<>();
 
     private ConfigLoader(Map<String, String> env) {
         this.env = env;
@@ -41,6 +46,27 @@ public final class ConfigLoader {
 
     public static Config load(Map<String, String> env) {
         return new ConfigLoader(env).load();
+    }
+
+    /** Every ACCESS_* variable the service reads (besides the ACCESS_KAFKA_PROPERTY_* pass-through). */
+    public static Set<String> variables() {
+        // every lookup is unconditional, so loading the defaults looks up every name
+        ConfigLoader loader = new ConfigLoader(Map.of());
+        loader.load();
+        return Collections.unmodifiableSet(loader.read);
+    }
+
+    /**
+     * The ACCESS_* variables of this environment that the service does not read: most likely misspelt,
+     * and then silently replaced by their default. Start-up warns of each.
+     */
+    public static Set<String> unknownVariables(Map<String, String> env) {
+        Set<String> known = variables();
+        Set<String> unknown = new TreeSet<>();
+        env.keySet().stream()
+                .filter(name -> name.startsWith("ACCESS_") && !name.startsWith(KAFKA_PROPERTY_PREFIX) && !known.contains(name))
+                .forEach(unknown::add);
+        return unknown;
     }
 
     private Config load() {
@@ -183,7 +209,7 @@ public final class ConfigLoader {
     }
 
     private Optional<String> jwtSecret() {
-        String secret = env.get("ACCESS_JWT_SECRET");
+        String secret = raw("ACCESS_JWT_SECRET");
         if (secret == null || secret.isEmpty()) {
             return Optional.empty();
         }
@@ -195,7 +221,7 @@ public final class ConfigLoader {
     }
 
     private Optional<Path> registryFile() {
-        String raw = env.get("ACCESS_TOPIC_REGISTRY_FILE");
+        String raw = raw("ACCESS_TOPIC_REGISTRY_FILE");
         if (raw == null || raw.isBlank()) {
             return Optional.empty();
         }
@@ -232,8 +258,13 @@ public final class ConfigLoader {
         return origins;
     }
 
+    private String raw(String name) {
+        read.add(name);
+        return env.get(name);
+    }
+
     private String text(String name, String fallback) {
-        String value = env.get(name);
+        String value = raw(name);
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 

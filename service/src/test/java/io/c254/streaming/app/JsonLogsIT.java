@@ -9,30 +9,18 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c254.streaming.testing.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -46,9 +34,7 @@ class JsonLogsIT {
     private static final List<String> SPEC_FIELDS = List.of("timestamp", "level", "service", "message", "logger", "thread");
 
     private static URL productionConfig() {
-        URL config = JsonLogsIT.class.getResource("/logback.xml");
-        assertThat(config).as("the production logback.xml on the test classpath").isNotNull();
-        return config;
+        return ServiceProcess.productionLogConfig();
     }
 
     @Test
@@ -98,9 +84,12 @@ class JsonLogsIT {
 
     @Test
     void theServiceWritesOnlyJsonLinesToStdout() throws Exception {
-        try (Child child = Child.start(Map.of())) {
-            child.awaitLine(json -> json.path("message").asText().startsWith("streaming service started"));
-            List<JsonNode> lines = child.stopAndReadJsonLines();
+        try (ServiceProcess service = ServiceProcess.start(Map.of(
+                "ACCESS_ENV", "local", "ACCESS_KAFKA_BOOTSTRAP", "127.0.0.1:1", "ACCESS_INSTANCE_ID", "json-logs-test"))) {
+            int port = service.awaitPort();
+            assertThat(service.status(port, "/health/live")).as("/health/live while running").isEqualTo(200);
+            assertThat(service.stop()).isZero();
+            List<JsonNode> lines = service.jsonLines();
 
             assertThat(lines).allSatisfy(line -> assertThat(SPEC_FIELDS).allSatisfy(field ->
                     assertThat(line.hasNonNull(field)).as("field %s in %s", field, line).isTrue()));
@@ -108,125 +97,49 @@ class JsonLogsIT {
             assertThat(lines).anySatisfy(line -> {
                 assertThat(line.path("level").asText()).isEqualTo("INFO");
                 assertThat(line.path("logger").asText()).isEqualTo(StreamingService.class.getName());
-                assertThat(line.path("message").asText()).startsWith("streaming service started on port " + child.port);
+                assertThat(line.path("message").asText()).startsWith("streaming service started on port " + port);
             });
         }
     }
 
     @Test
+    void startUpWarnsOfTheTestTokenInLocalModeOnlyAndOfEveryMisspeltVariable() throws Exception {
+        for (String env : List.of("local", "production")) {
+            try (ServiceProcess service = ServiceProcess.start(Map.of("ACCESS_ENV", env,
+                    "ACCESS_JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!", "ACCESS_MAX_WS_CONECTIONS", "5",
+                    "ACCESS_KAFKA_BOOTSTRAP", "127.0.0.1:1", "ACCESS_INSTANCE_ID", "json-logs-test"))) {
+                service.awaitPort();
+                assertThat(service.stop()).isZero();
+                List<String> warnings = service.jsonLines().stream()
+                        .filter(line -> line.path("logger").asText().equals(Main.class.getName()) && line.path("level").asText().equals("WARN"))
+                        .map(line -> line.path("message").asText())
+                        .toList();
+                assertThat(warnings).as("%s mode", env).filteredOn(message -> message.contains("ACCESS_MAX_WS_CONECTIONS"))
+                        .singleElement().asString().contains("no effect", "misspelt");
+                List<String> testToken = warnings.stream().filter(message -> message.contains("test-token")).toList();
+                if (env.equals("local")) {
+                    assertThat(testToken).singleElement().asString()
+                            .contains("ACCESS_ENV=local", "'test-token' is accepted", "set ACCESS_ENV=production");
+                } else {
+                    assertThat(testToken).as("no test-token warning in production").isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void accessLogLevelWarnKeepsInfoLinesOut() throws Exception {
-        try (Child child = Child.start(Map.of("ACCESS_LOG_LEVEL", "warn"))) {
+        try (ServiceProcess service = ServiceProcess.start(Map.of(
+                "ACCESS_ENV", "local", "ACCESS_KAFKA_BOOTSTRAP", "127.0.0.1:1", "ACCESS_INSTANCE_ID", "json-logs-test",
+                "ACCESS_LOG_LEVEL", "warn"))) {
             // comes seconds after the start-up INFO line would have been written: its absence is then telling
-            child.awaitLine(json -> json.path("message").asText().startsWith("Kafka at 127.0.0.1:1 failed"));
-            List<JsonNode> lines = child.stopAndReadJsonLines();
+            service.awaitLine(json -> json.path("message").asText().startsWith("Kafka at 127.0.0.1:1 failed"));
+            assertThat(service.stop()).isZero();
+            List<JsonNode> lines = service.jsonLines();
 
             assertThat(lines).isNotEmpty();
             assertThat(lines).allSatisfy(line -> assertThat(line.path("level").asText())
                     .as("only WARN and ERROR at ACCESS_LOG_LEVEL=warn: %s", line).isIn("WARN", "ERROR"));
-        }
-    }
-
-    /** Main in its own JVM with the production logging config, a Kafka that is never reachable, and stdout in a file. */
-    private static final class Child implements AutoCloseable {
-        private static final Duration PATIENCE = Duration.ofSeconds(60);
-
-        private final Process process;
-        private final Path stdout;
-        private final Path stderr;
-        private final int port;
-
-        private Child(Process process, Path stdout, Path stderr, int port) {
-            this.process = process;
-            this.stdout = stdout;
-            this.stderr = stderr;
-            this.port = port;
-        }
-
-        static Child start(Map<String, String> extraEnv) throws IOException {
-            int port;
-            try (ServerSocket free = new ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
-            Path stdout = Files.createTempFile("streaming-stdout", ".log");
-            Path stderr = Files.createTempFile("streaming-stderr", ".log");
-            ProcessBuilder builder = new ProcessBuilder(
-                    System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                    "-Dlogback.configurationFile=" + productionConfig(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName());
-            // only what is set here, whatever the machine running the tests has exported
-            builder.environment().keySet().removeIf(name -> name.startsWith("ACCESS_"));
-            builder.environment().putAll(Map.of(
-                    "ACCESS_ENV", "local",
-                    "ACCESS_BIND_ADDRESS", "127.0.0.1",
-                    "ACCESS_PORT", String.valueOf(port),
-                    "ACCESS_KAFKA_BOOTSTRAP", "127.0.0.1:1",
-                    "ACCESS_INSTANCE_ID", "json-logs-test"));
-            builder.environment().putAll(extraEnv);
-            builder.redirectOutput(stdout.toFile());
-            builder.redirectError(stderr.toFile());
-            return new Child(builder.start(), stdout, stderr, port);
-        }
-
-        /** Waits for a log line that parses as JSON and matches; fails with what was written if none comes. */
-        void awaitLine(Predicate<JsonNode> wanted) throws Exception {
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (System.nanoTime() < deadline) {
-                String written = Files.readString(stdout);
-                // what follows the last newline may still be being written; every line before it must be JSON
-                for (String line : written.substring(0, written.lastIndexOf('\n') + 1).lines().toList()) {
-                    JsonNode json = tryParse(line);
-                    assertThat(json != null && json.isObject()).as("a JSON object per stdout line, got: %s", line).isTrue();
-                    if (wanted.test(json)) {
-                        return;
-                    }
-                }
-                if (!process.isAlive()) {
-                    fail("the service exited with " + process.exitValue() + "; " + output());
-                }
-                Thread.sleep(100);
-            }
-            fail("no such log line within " + PATIENCE + "; " + output());
-        }
-
-        /** SIGTERM, as an orchestrator stops it; then every line written must be a JSON object. */
-        List<JsonNode> stopAndReadJsonLines() throws Exception {
-            assertThat(liveProbe()).as("/health/live while running").isEqualTo(200);
-            process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the service stops on SIGTERM").isTrue();
-            List<JsonNode> lines = new ArrayList<>();
-            for (String line : Files.readAllLines(stdout)) {
-                JsonNode json = tryParse(line);
-                assertThat(json).as("a JSON object per stdout line, got: %s", line).isNotNull();
-                assertThat(json.isObject()).as("a JSON object per stdout line, got: %s", line).isTrue();
-                lines.add(json);
-            }
-            return lines;
-        }
-
-        private String output() throws IOException {
-            return "stdout:\n" + Files.readString(stdout) + "\nstderr:\n" + Files.readString(stderr);
-        }
-
-        private int liveProbe() throws Exception {
-            try (HttpClient http = HttpClient.newHttpClient()) {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-            }
-        }
-
-        private static JsonNode tryParse(String line) {
-            try {
-                return JSON.readTree(line);
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.destroyForcibly();
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
         }
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -25,10 +26,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Tokens from a real OpenID Connect issuer (discovery + JWKS over HTTP), in production mode. */
 class JwtAuthenticationIT {
 
+    /** The shortest refresh interval the service takes. */
+    private static final Duration REFRESH = Duration.ofSeconds(10);
     private static TestIssuer issuer;
     private static TestServer server;
 
@@ -40,6 +44,7 @@ class JwtAuthenticationIT {
                 .env("ACCESS_AUTH_SERVICE_URL", issuer.url())
                 .env("ACCESS_JWT_ISSUER", issuer.url())
                 .env("ACCESS_JWT_AUDIENCE", TestIssuer.AUDIENCE)
+                .env("ACCESS_JWKS_REFRESH_SECONDS", Long.toString(REFRESH.toSeconds()))
                 .start();
     }
 
@@ -69,14 +74,16 @@ class JwtAuthenticationIT {
 
     @Test
     void rs256AndEs256TokensFromTheIssuerAreAcceptedWithTheirClaims() {
-        for (String token : List.of(issuer.rs256(issuer.claims("alice", "acme", "viewer").build()),
-                issuer.es256(issuer.claims("bob", "acme", "viewer").build()))) {
+        Map<String, String> userByToken = Map.of(
+                issuer.rs256(issuer.claims("alice", "acme", "viewer").build()), "alice",
+                issuer.es256(issuer.claims("bob", "acme", "viewer").build()), "bob");
+        userByToken.forEach((token, user) -> {
             try (WsClient client = connect(token)) {
                 JsonNode established = client.nextOfType("connection_established");
-                assertThat(established.path("user_id").asText()).isIn("alice", "bob");
+                assertThat(established.path("user_id").asText()).isEqualTo(user);
                 assertThat(established.path("tenant_id").asText()).isEqualTo("acme");
             }
-        }
+        });
     }
 
     @Test
@@ -102,7 +109,8 @@ class JwtAuthenticationIT {
     }
 
     @Test
-    void keyRotationLetsNewTokensInAndKeepsOpenConnectionsStreaming() throws Exception {
+    void keyRotationLetsNewTokensInKeepsOpenConnectionsStreamingAndRefusesTheOldKey() throws Exception {
+        String signedWithTheOldKey = issuer.rs256(issuer.claims("frank", "acme", "viewer").build());
         try (WsClient before = connect(issuer.rs256(issuer.claims("carol", "acme", "viewer").build()))) {
             before.nextOfType("connection_established");
             int fetches = issuer.jwksRequests();
@@ -118,7 +126,18 @@ class JwtAuthenticationIT {
                 assertThat(after.nextData("marker", marker)).isNotNull();
             }
         }
-        // the old key is gone from the JWKS: its tokens no longer open connections
+        // the old key is gone from the JWKS: a token it signed, valid in every other way, no longer opens a connection
+        assertRefused(signedWithTheOldKey, "rejected");
+    }
+
+    @Test
+    void signingKeysAreFetchedAgainEveryRefreshIntervalWithoutAnyToken() {
+        // a connection proves the keys were loaded; from then on no token arrives that could make the gateway fetch
+        try (WsClient client = connect(issuer.rs256(issuer.claims("grace", "acme", "viewer").build()))) {
+            client.nextOfType("connection_established");
+        }
+        int fetches = issuer.jwksRequests();
+        await().atMost(REFRESH.plusSeconds(10)).until(() -> issuer.jwksRequests() > fetches);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.c254.streaming.config;
 
 import io.c254.streaming.config.Config.Environment;
 import io.c254.streaming.config.Config.OffsetReset;
+import io.c254.streaming.testing.ProjectFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -169,5 +174,32 @@ class ConfigLoaderTest {
 
         assertThat(config.kafka().clientProperties())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"));
+    }
+
+    @Test
+    void aMisspeltOrForeignAccessVariableIsReportedAndNothingElse() {
+        assertThat(ConfigLoader.unknownVariables(Map.of(
+                "ACCESS_MAX_WS_CONECTIONS", "5",
+                "ACCESS_PORT", "9000",
+                "ACCESS_KAFKA_PROPERTY_SASL_MECHANISM", "PLAIN",
+                "ACCESS_TLS_KEY_FILE", "/etc/tls/key.pem",
+                "HOME", "/home/streaming")))
+                .containsExactly("ACCESS_MAX_WS_CONECTIONS");
+        assertThat(ConfigLoader.unknownVariables(Map.of())).isEmpty();
+    }
+
+    @Test
+    void theVariablesTheServiceReadsAreExactlyThoseTheReadmeConfigurationTableDocuments() throws Exception {
+        String readme = Files.readString(ProjectFiles.root().resolve("README.md"));
+        String table = readme.substring(readme.indexOf("\n## Configuration\n"));
+        table = table.substring(0, table.indexOf("\n## ", 1));
+        Set<String> documented = new TreeSet<>();
+        Matcher names = Pattern.compile("`(ACCESS_[A-Z_]+)`").matcher(table);
+        while (names.find()) {
+            documented.add(names.group(1));
+        }
+
+        assertThat(ConfigLoader.variables()).containsExactlyInAnyOrderElementsOf(documented)
+                .contains("ACCESS_ENV", "ACCESS_PORT", "ACCESS_JWT_SECRET", "ACCESS_TOPIC_REGISTRY_FILE", "ACCESS_TLS_KEY_FILE");
     }
 }

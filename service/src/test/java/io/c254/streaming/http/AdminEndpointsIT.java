@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,18 +98,55 @@ class AdminEndpointsIT {
     }
 
     @Test
-    void allowedOriginsGetCorsHeadersAndPreflightsAnswer() {
-        HttpResponse<String> preflight = TestServer.send(HttpRequest.newBuilder(server.http("/sse/subscribe"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "https://app.example.com")
-                .header("Access-Control-Request-Method", "POST").build());
-        assertThat(preflight.statusCode()).isEqualTo(204);
-        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
-        assertThat(preflight.headers().firstValue("access-control-allow-methods").orElse("")).contains("POST");
+    void inLocalModeAnyOriginGetsCorsHeadersAndPreflightsAnswer() {
+        for (String origin : List.of("https://app.example.com", "http://localhost:5173")) {
+            HttpResponse<String> preflight = preflight(server, origin);
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue(origin);
+            assertThat(preflight.headers().firstValue("access-control-allow-methods").orElse("")).contains("POST");
 
-        HttpResponse<String> health = TestServer.send(HttpRequest.newBuilder(server.http("/health"))
-                .header("Origin", "https://app.example.com").GET().build());
-        assertThat(health.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
+            HttpResponse<String> health = getWithOrigin(server, "/health", origin);
+            assertThat(health.headers().firstValue("access-control-allow-origin")).hasValue(origin);
+        }
+    }
+
+    @Test
+    void inProductionOnlyAllowedOriginsGetCorsHeaders() throws Exception {
+        try (TestServer production = TestServer.builder()
+                .env("ACCESS_ENV", "production")
+                .env("ACCESS_ALLOWED_ORIGINS", "https://app.example.com,https://desk.example.com")
+                .start()) {
+            for (String allowed : List.of("https://app.example.com", "https://desk.example.com")) {
+                HttpResponse<String> preflight = preflight(production, allowed);
+                assertThat(preflight.statusCode()).isEqualTo(204);
+                assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue(allowed);
+                assertThat(preflight.headers().firstValue("access-control-allow-methods").orElse("")).contains("POST", "OPTIONS");
+                assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse("")).contains("Authorization", "Content-Type");
+                assertThat(preflight.headers().firstValue("vary").orElse("")).containsIgnoringCase("origin");
+
+                HttpResponse<String> health = getWithOrigin(production, "/health", allowed);
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(health.headers().firstValue("access-control-allow-origin")).hasValue(allowed);
+            }
+            // a page of another site gets no CORS grant, so its browser keeps the answer from it
+            String other = "https://evil.example.net";
+            assertThat(preflight(production, other).headers().firstValue("access-control-allow-origin")).isEmpty();
+            HttpResponse<String> health = getWithOrigin(production, "/health", other);
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.headers().firstValue("access-control-allow-origin")).isEmpty();
+        }
+    }
+
+    private static HttpResponse<String> preflight(TestServer target, String origin) {
+        return TestServer.send(HttpRequest.newBuilder(target.http("/sse/subscribe"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type").build());
+    }
+
+    private static HttpResponse<String> getWithOrigin(TestServer target, String path, String origin) {
+        return TestServer.send(HttpRequest.newBuilder(target.http(path)).header("Origin", origin).GET().build());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.c254.streaming.testing.TestTokens;
 import io.c254.streaming.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -39,6 +40,15 @@ class ConnectionLifecycleIT {
     @AfterAll
     static void stop() throws InterruptedException {
         server.close();
+    }
+
+    /** Tests share the server: each starts once the clients of the one before have gone, whatever their order. */
+    @BeforeEach
+    void awaitNoConnections() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(stats().path("websocket").path("active_connections").asInt()).isZero();
+            assertThat(stats().path("sse").path("active_connections").asInt()).isZero();
+        });
     }
 
     private static JsonNode stats() throws Exception {
@@ -93,8 +103,8 @@ class ConnectionLifecycleIT {
     @Test
     void respondingClientStaysConnectedPastTheTimeout() throws Exception {
         try (WsClient client = ws(TestTokens.jwt("lively", "tenant-l", "viewer"))) {
-            // the JDK client answers pings by itself, as browsers do
-            Thread.sleep(4_500);
+            // the JDK client answers pings by itself, as browsers do: still open after twice the timeout
+            await().during(Duration.ofMillis(4_500)).atMost(Duration.ofSeconds(10)).until(() -> !client.isClosed());
             client.send("{\"action\":\"ping\",\"data\":{}}");
             assertThat(client.nextOfType("pong")).isNotNull();
         }
@@ -143,6 +153,33 @@ class ConnectionLifecycleIT {
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("retry-after")).isPresent();
             assertThat(JSON.readTree(refused.body()).path("error").asText()).isEqualTo("CONNECTION_LIMIT_REACHED");
+        }
+    }
+
+    @Test
+    void globalWebSocketCapRefusesWith503AndConnectionLimitReached() throws Exception {
+        // 4 WebSockets in all, within the limits per user (2) and per tenant (3)
+        List<WsClient> open = new ArrayList<>();
+        try {
+            for (String user : List.of("cap-a", "cap-a", "cap-b", "cap-b")) {
+                open.add(ws(TestTokens.jwt(user, "tenant-" + user, "viewer")));
+            }
+            try (RawHttp raw = RawHttp.open(server.port())) {
+                RawHttp.Response refused = raw.write(RawHttp.webSocketUpgrade("/ws/stream?token=" + TestTokens.jwt("cap-c", "tenant-cap-c")))
+                        .readResponse();
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.header("Upgrade")).isNull();
+                assertThat(refused.header("Retry-After")).isNotNull().matches("\\d+");
+                JsonNode body = JSON.readTree(refused.body());
+                assertThat(body.path("error").asText()).isEqualTo("CONNECTION_LIMIT_REACHED");
+                assertThat(body.path("message").asText()).contains("4");
+            }
+            // the cap is per transport: an SSE stream still opens
+            try (SseClient sse = SseClient.connect(server.http("/sse/stream?token=" + TestTokens.jwt("cap-c", "tenant-cap-c")))) {
+                assertThat(sse.nextNamed("connection_established").json().path("user_id").asText()).isEqualTo("cap-c");
+            }
+        } finally {
+            open.forEach(WsClient::close);
         }
     }
 

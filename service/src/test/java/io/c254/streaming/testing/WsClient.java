@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -102,6 +104,49 @@ public final class WsClient implements AutoCloseable {
     public JsonNode nextData(String markerField, String marker) {
         return nextMatching(m -> "data".equals(m.path("type").asText()) && marker.equals(m.path("data").path(markerField).asText()),
                 Duration.ofSeconds(10));
+    }
+
+    /** Every message up to and including the first that matches; fails when none does within the timeout. */
+    public List<JsonNode> collectUntil(Predicate<JsonNode> last, Duration timeout) {
+        List<JsonNode> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching WebSocket message within " + timeout + "; saw " + seen);
+            }
+            JsonNode message = next(Duration.ofNanos(left));
+            seen.add(message);
+            if (last.test(message)) {
+                return seen;
+            }
+        }
+    }
+
+    /** Every message up to and including the data message whose record carries this marker. */
+    public List<JsonNode> collectUntilData(String markerField, String marker) {
+        return collectUntil(m -> "data".equals(m.path("type").asText()) && marker.equals(m.path("data").path(markerField).asText()),
+                Duration.ofSeconds(15));
+    }
+
+    /**
+     * Sends a ping and returns every message up to and including its pong. The server answers on the
+     * connection's event loop after every write queued there before the ping arrived, so what the
+     * server had handed this connection by then is in the list: the barrier after a sentinel record.
+     */
+    public List<JsonNode> collectThroughPong() {
+        send("{\"action\":\"ping\",\"data\":{}}");
+        return collectUntil(m -> "pong".equals(m.path("type").asText()), Duration.ofSeconds(10));
+    }
+
+    /** Every message that arrives until the server has closed the connection and nothing more is queued. */
+    public List<JsonNode> collectUntilClosed(Duration timeout) {
+        awaitCloseCode(timeout);
+        List<JsonNode> seen = new ArrayList<>();
+        for (JsonNode message = messages.poll(); message != null; message = messages.poll()) {
+            seen.add(message);
+        }
+        return seen;
     }
 
     /** The close code the server sent, waiting up to the timeout for it. */

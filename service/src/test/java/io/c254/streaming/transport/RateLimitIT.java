@@ -95,22 +95,6 @@ class RateLimitIT {
                 + "\",\"price\":75.5,\"marker\":\"" + marker + "\"}";
     }
 
-    /** Every message that is not data of another topic, until the close or the timeout. */
-    private static List<JsonNode> drain(WsClient client, Duration timeout) {
-        List<JsonNode> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                seen.add(client.next(Duration.ofMillis(200)));
-            } catch (AssertionError quiet) {
-                if (client.isClosed()) {
-                    break;
-                }
-            }
-        }
-        return seen;
-    }
-
     // ---- (a) inbound message flood ----------------------------------------------------------------
 
     @Test
@@ -128,8 +112,8 @@ class RateLimitIT {
                     break;
                 }
             }
-            int code = client.awaitCloseCode(Duration.ofSeconds(15));
-            List<JsonNode> received = drain(client, Duration.ofSeconds(2));
+            List<JsonNode> received = client.collectUntilClosed(Duration.ofSeconds(15));
+            int code = client.awaitCloseCode(Duration.ZERO);
             List<String> kinds = received.stream()
                     .filter(m -> !"data".equals(m.path("type").asText()))
                     .map(m -> m.path("type").asText().equals("error") ? m.path("error").asText() : m.path("type").asText())
@@ -158,7 +142,7 @@ class RateLimitIT {
                 client.send(PING);
                 JsonNode answer = client.nextMatching(m -> !"data".equals(m.path("type").asText()), Duration.ofSeconds(10));
                 answers.add(answer.path("type").asText() + ":" + answer.path("error").asText());
-                Thread.sleep(300); // about 3 a second against a rate of 5
+                Thread.sleep(300); // paces the client at about 3 a second against a rate of 5 (not a wait for anything)
             }
             assertThat(answers).allMatch(a -> a.startsWith("pong:"));
             assertThat(client.isClosed()).isFalse();
@@ -176,10 +160,9 @@ class RateLimitIT {
                     break;
                 }
             }
-            int code = client.awaitCloseCode(Duration.ofSeconds(15));
-            List<String> errors = drain(client, Duration.ofSeconds(2)).stream()
+            List<String> errors = client.collectUntilClosed(Duration.ofSeconds(15)).stream()
                     .filter(m -> "error".equals(m.path("type").asText())).map(m -> m.path("error").asText()).toList();
-            assertThat(code).isEqualTo(CloseReason.RATE_LIMITED.code());
+            assertThat(client.awaitCloseCode(Duration.ZERO)).isEqualTo(CloseReason.RATE_LIMITED.code());
             assertThat(errors).contains("RATE_LIMITED");
         } finally {
             client.close();
@@ -296,10 +279,10 @@ class RateLimitIT {
             JsonNode held = seen.stream().filter(m -> HELD.equals(m.path("topic").asText())).findFirst().orElseThrow();
             assertThat(held.path("data").path("marker").asText()).isEqualTo(run + "-oil");
 
-            // the refused topic's record was published first; give it time anyway, and look at everything
+            // the refused topic's record was published first: had it been delivered, it would come before these
             TestKafka.publish(TopicRegistry.LATEST_PRICES, "k", record(run + "-sentinel", "oil", "north_sea"));
             seen.addAll(collectUntilMarker(client, run + "-sentinel"));
-            seen.addAll(restUntilPong(client));
+            seen.addAll(client.collectThroughPong());
             assertThat(seen).noneMatch(m -> EXTRA.equals(m.path("topic").asText()));
             assertThat(seen).noneMatch(m -> m.path("data").path("marker").asText().equals(run + "-refused"));
         }
@@ -339,15 +322,8 @@ class RateLimitIT {
                     sentinel |= marker.equals(run + "-sentinel");
                 }
             }
+            // the refused topic's record was published (and acknowledged) before the sentinel: it would have come first
             assertThat(held && sentinel).as("held and sentinel records arrived").isTrue();
-            Thread.sleep(1_000);
-            for (int i = 0; i < 100; i++) {
-                try {
-                    seen.add(stream.next(Duration.ofMillis(100)));
-                } catch (AssertionError nothingMore) {
-                    break;
-                }
-            }
             assertThat(seen).filteredOn(e -> e.name().equals("data"))
                     .noneMatch(e -> EXTRA.equals(e.json().path("topic").asText()));
         }
@@ -362,30 +338,7 @@ class RateLimitIT {
 
     /** Every message up to and including the data message carrying this marker (none is skipped unseen). */
     private static List<JsonNode> collectUntilMarker(WsClient client, String marker) {
-        List<JsonNode> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            assertThat(left).as("data message with marker %s within 15 s", marker).isPositive();
-            JsonNode next = client.next(Duration.ofNanos(left));
-            seen.add(next);
-            if ("data".equals(next.path("type").asText()) && marker.equals(next.path("data").path("marker").asText())) {
-                return seen;
-            }
-        }
-    }
-
-    /** After a grace second for records in flight: every message up to the pong answering a ping sent now. */
-    private static List<JsonNode> restUntilPong(WsClient client) throws InterruptedException {
-        Thread.sleep(1_000);
-        client.send(PING);
-        List<JsonNode> rest = new ArrayList<>();
-        JsonNode next;
-        do {
-            next = client.next(Duration.ofSeconds(10));
-            rest.add(next);
-        } while (!"pong".equals(next.path("type").asText()) && rest.size() < 1_000);
-        return rest;
+        return client.collectUntilData("marker", marker);
     }
 
     // ---- (e) filter size -------------------------------------------------------------------------
@@ -405,7 +358,7 @@ class RateLimitIT {
             TestKafka.publish(HELD, "k", record(run + "-refused", "oil", "north_sea"));
             TestKafka.publish(TopicRegistry.LATEST_PRICES, "k", record(run + "-sentinel", "oil", "north_sea"));
             List<JsonNode> seen = new ArrayList<>(collectUntilMarker(client, run + "-sentinel"));
-            seen.addAll(restUntilPong(client));
+            seen.addAll(client.collectThroughPong());
             assertThat(seen).noneMatch(m -> HELD.equals(m.path("topic").asText()));
 
             // two fields are within the limit
@@ -461,8 +414,8 @@ class RateLimitIT {
             } catch (CompletionException closedMeanwhile) {
                 // the server may cut the connection while the client still writes
             }
-            assertThat(client.awaitCloseCode(Duration.ofSeconds(10))).isEqualTo(CloseReason.MESSAGE_TOO_BIG.code()).isEqualTo(1009);
-            List<JsonNode> after = drain(client, Duration.ofMillis(500));
+            List<JsonNode> after = client.collectUntilClosed(Duration.ofSeconds(10));
+            assertThat(client.awaitCloseCode(Duration.ZERO)).isEqualTo(CloseReason.MESSAGE_TOO_BIG.code()).isEqualTo(1009);
             assertThat(after).as("the oversize message is not answered").noneMatch(m -> "pong".equals(m.path("type").asText()));
         } finally {
             client.close();
@@ -481,8 +434,9 @@ class RateLimitIT {
             } catch (CompletionException closedMeanwhile) {
                 // the server may cut the connection while the client still writes
             }
-            assertThat(client.awaitCloseCode(Duration.ofSeconds(10))).isEqualTo(CloseReason.MESSAGE_TOO_BIG.code());
-            assertThat(drain(client, Duration.ofMillis(500))).noneMatch(m -> "pong".equals(m.path("type").asText()));
+            List<JsonNode> after = client.collectUntilClosed(Duration.ofSeconds(10));
+            assertThat(client.awaitCloseCode(Duration.ZERO)).isEqualTo(CloseReason.MESSAGE_TOO_BIG.code());
+            assertThat(after).noneMatch(m -> "pong".equals(m.path("type").asText()));
         } finally {
             client.close();
         }
