@@ -2,11 +2,13 @@ package io.c254.streaming.http;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 class ThroughputTest {
 
@@ -79,13 +81,15 @@ class ThroughputTest {
     }
 
     @Test
-    void sampleReadsTheRunningTotal() throws InterruptedException {
+    void sampleReadsTheRunningTotal() {
         AtomicLong total = new AtomicLong();
         Throughput live = new Throughput(total::get);
 
         live.sample();
+        long first = System.nanoTime();
         total.addAndGet(1_000);
-        Thread.sleep(20);
+        // the next sample must be at a later instant of the clock it reads
+        await().atMost(Duration.ofSeconds(1)).until(() -> System.nanoTime() - first > 1_000_000);
         live.sample();
 
         assertThat(live.perSecond()).isPositive();
