@@ -5,18 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-class DemoFeedTest {
+class DemoRecordsTest {
 
     private static final Instant NOW = Instant.parse("2024-01-15T10:30:00.123Z");
     private final ObjectMapper json = new ObjectMapper();
@@ -63,15 +62,14 @@ class DemoFeedTest {
         }
     }
 
+    /** The records of this many ticks, in order, from a seeded random walk at a fixed instant. */
     private static List<ProducerRecord<String, String>> publish(int ticks) {
-        MockProducer<String, String> producer =
-                new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
         RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(42);
-        try (DemoFeed feed = new DemoFeed(producer, random, Clock.fixed(NOW, ZoneOffset.UTC))) {
-            for (int i = 0; i < ticks; i++) {
-                feed.tick();
-            }
+        DemoRecords records = new DemoRecords(random, Clock.fixed(NOW, ZoneOffset.UTC));
+        List<ProducerRecord<String, String>> all = new ArrayList<>();
+        for (int i = 0; i < ticks; i++) {
+            all.addAll(records.next());
         }
-        return producer.history();
+        return all;
     }
 }
