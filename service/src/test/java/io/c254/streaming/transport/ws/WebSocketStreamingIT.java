@@ -25,6 +25,7 @@ class WebSocketStreamingIT {
 
     private static final String PRICES = TestKafka.uniqueTopic("ws-prices");
     private static final String CURVES = TestKafka.uniqueTopic("ws-curves");
+    private static final String NEWS = TestKafka.uniqueTopic("ws-news");
     private static TestServer server;
 
     @BeforeAll
@@ -32,6 +33,7 @@ class WebSocketStreamingIT {
         server = TestServer.builder()
                 .topic(PRICES, "required_roles: [viewer]")
                 .topic(CURVES, "required_roles: [analyst]")
+                .topic(NEWS, "required_roles: [viewer]")
                 .start();
     }
 
@@ -123,11 +125,20 @@ class WebSocketStreamingIT {
     }
 
     @Test
-    void pingIsAnsweredWithPong() {
+    void pingIsAnsweredWithPongCarryingTheServersTimeInMilliseconds() {
         try (WsClient client = connect("test-token")) {
             client.nextOfType("connection_established");
+            long before = System.currentTimeMillis();
             client.send("{\"action\":\"ping\",\"data\":{}}");
-            assertThat(client.nextOfType("pong").path("type").asText()).isEqualTo("pong");
+            JsonNode pong = client.nextOfType("pong");
+            long after = System.currentTimeMillis();
+
+            List<String> fields = new ArrayList<>();
+            pong.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).containsExactly("type", "timestamp");
+            assertThat(pong.path("timestamp").isIntegralNumber()).as("epoch milliseconds as a JSON integer").isTrue();
+            // same clock, same machine: the server's time lies between the send and the answer (1 s of slack for clock steps)
+            assertThat(pong.path("timestamp").asLong()).isBetween(before - 1_000, after + 1_000);
         }
     }
 
@@ -179,6 +190,36 @@ class WebSocketStreamingIT {
             client.send("{\"action\":\"ping\",\"data\":{}}");
             JsonNode next = client.nextMatching(m -> !m.path("topic").asText().equals(TopicRegistry.LATEST_PRICES), Duration.ofSeconds(10));
             assertThat(next.path("type").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void subscribeNamingSeveralTopicsAnswersOneErrorPerRefusedTopicAndOneSubscribedListingTheOthers() {
+        try (WsClient client = connect(TestTokens.jwt("viewer-multi", "tenant-m", "viewer"))) {
+            client.nextOfType("connection_established");
+            client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + PRICES + "\",\"no.such.topic\",\"" + CURVES + "\",\"" + NEWS + "\"]}}");
+            List<JsonNode> answers = new ArrayList<>();
+            answers.add(client.nextMatching(m -> !m.path("type").asText().equals("data"), Duration.ofSeconds(10)));
+            for (int i = 0; i < 10 && !answers.getLast().path("type").asText().equals("subscribed"); i++) {
+                answers.add(client.nextMatching(m -> !m.path("type").asText().equals("data"), Duration.ofSeconds(10)));
+            }
+            // whatever else the subscribe produced was sent before the pong of a later ping
+            client.send("{\"action\":\"ping\",\"data\":{}}");
+            for (int i = 0; i < 10 && !answers.getLast().path("type").asText().equals("pong"); i++) {
+                answers.add(client.nextMatching(m -> !m.path("type").asText().equals("data"), Duration.ofSeconds(10)));
+            }
+
+            assertThat(answers).extracting(m -> m.path("type").asText()).containsExactly("error", "error", "subscribed", "pong");
+            assertThat(answers.subList(0, 2)).extracting(m -> m.path("error").asText() + " " + m.path("details").path("topic").asText())
+                    .containsExactlyInAnyOrder("UNKNOWN_TOPIC no.such.topic", "SUBSCRIPTION_DENIED " + CURVES);
+            assertThat(answers.get(2).path("topics")).extracting(JsonNode::asText).containsExactlyInAnyOrder(PRICES, NEWS);
+
+            // and the listed topics are held
+            String run = UUID.randomUUID().toString();
+            TestKafka.publish(NEWS, "k", record(run + "-news", "oil", "north_sea"));
+            TestKafka.publish(PRICES, "k", record(run + "-prices", "oil", "north_sea"));
+            assertThat(client.nextData("marker", run + "-news").path("topic").asText()).isEqualTo(NEWS);
+            assertThat(client.nextData("marker", run + "-prices").path("topic").asText()).isEqualTo(PRICES);
         }
     }
 
