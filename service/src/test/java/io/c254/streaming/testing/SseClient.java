@@ -24,8 +24,15 @@ public final class SseClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TestServer.REQUEST_TIMEOUT).build();
 
-    /** One event: `name` is "comment" for a comment line. */
-    public record Event(String id, String name, String data) {
+    /**
+     * One event: `name` is "comment" for a comment line. `retryMillis` is the stream's reconnection time
+     * when the event was dispatched: the value of the last `retry:` line before it, null while none came.
+     */
+    public record Event(String id, String name, String data, Integer retryMillis) {
+        public Event(String id, String name, String data) {
+            this(id, name, data, null);
+        }
+
         public JsonNode json() {
             try {
                 return JSON.readTree(data);
@@ -45,10 +52,16 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient connect(URI uri) {
+        return connect(uri, java.util.Map.of());
+    }
+
+    /** With request headers of its own (an `Authorization: Bearer` header, say). */
+    public static SseClient connect(URI uri, java.util.Map<String, String> headers) {
         try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+            headers.forEach(request::header);
             // the timeout bounds the wait for the response head; events are then read with next(timeout)
-            HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
-                            .timeout(TestServer.REQUEST_TIMEOUT).GET().build(),
+            HttpResponse<InputStream> response = HTTP.send(request.timeout(TestServer.REQUEST_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
@@ -69,16 +82,20 @@ public final class SseClient implements AutoCloseable {
             String id = null;
             String name = "message";
             StringBuilder data = null;
+            Integer retry = null;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.isEmpty()) {
                     if (data != null) {
-                        events.add(new Event(id, name, data.toString()));
+                        events.add(new Event(id, name, data.toString(), retry));
                     }
                     id = null;
                     name = "message";
                     data = null;
                 } else if (line.startsWith(":")) {
-                    events.add(new Event(null, "comment", line.substring(1).trim()));
+                    events.add(new Event(null, "comment", line.substring(1).trim(), retry));
+                } else if (line.matches("retry: ?[0-9]+")) {
+                    // WHATWG: a retry field of digits only sets the reconnection time; anything else is ignored
+                    retry = Integer.valueOf(line.substring(6).trim());
                 } else if (line.startsWith("id: ")) {
                     id = line.substring(4);
                 } else if (line.startsWith("event: ")) {

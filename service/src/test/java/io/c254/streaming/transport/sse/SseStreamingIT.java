@@ -10,6 +10,8 @@ import io.c254.streaming.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -26,6 +28,7 @@ class SseStreamingIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PRICES = TestKafka.uniqueTopic("sse-prices");
     private static final String CURVES = TestKafka.uniqueTopic("sse-curves");
+    private static final String NEWS = TestKafka.uniqueTopic("sse-news");
     private static TestServer server;
 
     @BeforeAll
@@ -34,6 +37,7 @@ class SseStreamingIT {
                 .env("ACCESS_HEARTBEAT_TIMEOUT", "3")
                 .topic(PRICES, "required_roles: [viewer]")
                 .topic(CURVES, "required_roles: [analyst]")
+                .topic(NEWS, "required_roles: [viewer]")
                 .start();
     }
 
@@ -67,6 +71,30 @@ class SseStreamingIT {
             assertThat(body.path("data").path("instrument_id").asText()).isEqualTo("BRENT_CRUDE");
             assertThat(body.path("timestamp").isIntegralNumber()).isTrue();
             assertThat(data.id()).isEqualTo(TopicRegistry.LATEST_PRICES + ":" + body.path("partition").asInt() + ":" + body.path("offset").asLong());
+        }
+    }
+
+    @Test
+    void streamSetsAReconnectionTimeOf3000MsBeforeConnectionEstablished() {
+        try (SseClient sse = SseClient.connect(server.http("/sse/stream?token=test-token"))) {
+            SseClient.Event first = sse.next(Duration.ofSeconds(10));
+            assertThat(first.name()).isEqualTo("connection_established");
+            assertThat(first.retryMillis()).as("the retry: line in effect when connection_established arrived").isEqualTo(3000);
+        }
+    }
+
+    /** `topics=a,b` and `topics=a&topics=b` ask for the same thing: both topics. */
+    @ParameterizedTest
+    @ValueSource(strings = {"comma-separated", "repeated"})
+    void topicsListedInTheQueryAreAllSubscribed(String form) {
+        String query = form.equals("repeated") ? "topics=" + PRICES + "&topics=" + NEWS : "topics=" + PRICES + "," + NEWS;
+        try (SseClient sse = SseClient.connect(server.http("/sse/stream?token=test-token&" + query))) {
+            sse.nextNamed("connection_established");
+            String run = UUID.randomUUID().toString();
+            TestKafka.publish(PRICES, "k", record(run + "-prices", "oil"));
+            TestKafka.publish(NEWS, "k", record(run + "-news", "oil"));
+            assertThat(sse.nextData("marker", run + "-prices").json().path("topic").asText()).isEqualTo(PRICES);
+            assertThat(sse.nextData("marker", run + "-news").json().path("topic").asText()).isEqualTo(NEWS);
         }
     }
 
