@@ -12,9 +12,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** A real entitlements service over HTTP whose answers change while clients are connected: allow, revoke, outage. */
 class RemoteEntitlementsIT {
@@ -116,6 +119,48 @@ class RemoteEntitlementsIT {
         } finally {
             entitlements.outage(false);
         }
+    }
+
+    @Test
+    void outageLeavesLiveSubscriptionsDeliveringAcrossRecheckSweepsWithoutRevocation() throws Exception {
+        entitlements.outage(false);
+        entitlements.allow(DESK);
+        String user = "steady-" + UUID.randomUUID();
+        try (WsClient client = connect(user)) {
+            subscribe(client);
+            client.nextOfType("subscribed");
+            String before = UUID.randomUUID().toString();
+            TestKafka.publish(DESK, "k", record(before));
+            client.nextData("marker", before);
+
+            entitlements.outage(true);
+            int askedBefore = asked(user);
+            // every request counted from here was answered 503: three sweeps asked again and got no answer
+            // (a subscription dropped on the outage would not be asked about again)
+            await("three recheck sweeps asking about the live subscription").atMost(Duration.ofSeconds(20))
+                    .until(() -> asked(user) >= askedBefore + 3);
+            JsonNode health = JSON.readTree(server.get("/health").body());
+            assertThat(health.path("dependencies").path("entitlements").asText()).isEqualTo("down");
+
+            String during = UUID.randomUUID().toString();
+            TestKafka.publish(DESK, "k", record(during));
+            List<JsonNode> received = new ArrayList<>();
+            for (int i = 0; i < 100 && !during.equals(received.isEmpty() ? null : received.getLast().path("data").path("marker").asText()); i++) {
+                received.add(client.next(Duration.ofSeconds(10)));
+            }
+            assertThat(received.getLast().path("data").path("marker").asText()).as("the record sent during the outage").isEqualTo(during);
+            assertThat(received).as("no error (SUBSCRIPTION_REVOKED) while the service was down")
+                    .noneMatch(m -> "error".equals(m.path("type").asText()));
+        } finally {
+            entitlements.outage(false);
+        }
+    }
+
+    /** How many times the entitlements service was asked about this user's DESK subscription. */
+    private static int asked(String user) {
+        return (int) entitlements.requests().stream()
+                .filter(r -> user.equals(r.path("user_id").asText()) && DESK.equals(r.path("topic").asText()))
+                .count();
     }
 
     @Test
