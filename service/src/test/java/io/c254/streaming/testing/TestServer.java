@@ -86,6 +86,7 @@ public final class TestServer implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> env = new HashMap<>();
         private final Map<String, String> topics = new LinkedHashMap<>();
+        private final java.util.Set<String> notCreated = new java.util.HashSet<>();
         private boolean awaitKafka = true;
         private Supplier<OpenTelemetrySdk> tracingSdk = Tracing::sdkFromEnvironment;
 
@@ -112,6 +113,13 @@ public final class TestServer implements AutoCloseable {
             return topic(name, "");
         }
 
+        /** Registers a topic without creating it in Kafka: one the registry names but Kafka does not hold (yet). */
+        public Builder topicNotInKafka(String name) {
+            topics.put(name, "");
+            notCreated.add(name);
+            return this;
+        }
+
         /** The SDK the service traces with when ACCESS_ENABLE_TRACING is true (an in-memory exporter, say). */
         public Builder tracingSdk(Supplier<OpenTelemetrySdk> sdk) {
             tracingSdk = sdk;
@@ -127,7 +135,7 @@ public final class TestServer implements AutoCloseable {
         public TestServer start() {
             String bootstrap = TestKafka.broker().bootstrapServers();
             env.putIfAbsent("ACCESS_KAFKA_BOOTSTRAP", bootstrap);
-            topics.keySet().forEach(name -> TestKafka.broker().createTopic(name, 1));
+            topics.keySet().stream().filter(name -> !notCreated.contains(name)).forEach(name -> TestKafka.broker().createTopic(name, 1));
             TestKafka.broker().createTopic(io.c254.streaming.registry.TopicRegistry.LATEST_PRICES, 1);
             try {
                 if (!topics.isEmpty()) {
