@@ -1,7 +1,9 @@
 package io.c254.streaming.ingest;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c254.streaming.testing.CapturedLogs;
 import io.c254.streaming.testing.TestKafka;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.WsClient;
@@ -10,9 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The Kafka side: bad records, partitions and topics that appear while the service runs. */
 class KafkaIngestIT {
@@ -65,6 +72,37 @@ class KafkaIngestIT {
         JsonNode kafka = JSON.readTree(server.get("/stats").body()).path("kafka");
         assertThat(kafka.path("invalid_messages_skipped").asLong()).isEqualTo(skippedBefore + 3);
         assertThat(kafka.path("messages_consumed").asLong()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void aRunOfBadRecordsLogsOneWarningPerPowerOfTwoWithTheCount() throws Exception {
+        String topic = TestKafka.uniqueTopic("ingest-garbage");
+        // a server of its own: the count in the warnings is the instance's, and starts at zero here
+        try (CapturedLogs warnings = CapturedLogs.of(KafkaIngest.class.getName(), Level.WARN);
+             TestServer own = TestServer.builder().topic(topic).start();
+             WsClient client = WsClient.connect(own.ws("/ws/stream?token=test-token"))) {
+            client.nextOfType("connection_established");
+            client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + topic + "\"]}}");
+            client.nextOfType("subscribed");
+
+            TestKafka.publishAll(topic, Collections.nCopies(9, "not json"));
+            String marker = UUID.randomUUID().toString();
+            TestKafka.publish(topic, "k", "{\"marker\":\"" + marker + "\"}");
+            // one partition: the nine bad records (offsets 0 to 8) were read before the marker was delivered
+            client.nextData("marker", marker);
+
+            Pattern skipped = Pattern.compile(".*topic=" + Pattern.quote(topic) + " partition=0 offset=(\\d+) \\(skipped so far: (\\d+)\\)$");
+            await().atMost(Duration.ofSeconds(5)).until(() -> warnings.events(e -> skipped.matcher(e.getFormattedMessage()).matches()).size() >= 4);
+            List<String> lines = warnings.events(e -> skipped.matcher(e.getFormattedMessage()).matches()).stream()
+                    .map(e -> {
+                        Matcher m = skipped.matcher(e.getFormattedMessage());
+                        assertThat(m.matches()).isTrue();
+                        return e.getLevel() + " offset " + m.group(1) + ", count " + m.group(2);
+                    })
+                    .toList();
+            assertThat(lines).as("one warning for the 1st, 2nd, 4th and 8th bad record, none for the 3rd, 5th-7th and 9th")
+                    .containsExactly("WARN offset 0, count 1", "WARN offset 1, count 2", "WARN offset 3, count 4", "WARN offset 7, count 8");
+        }
     }
 
     @Test
