@@ -64,7 +64,7 @@ class ScaleOutIT {
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < PARTITIONS; i++) {
             JsonNode data = client.nextMatching(m -> "data".equals(m.path("type").asText()) && topic.equals(m.path("topic").asText()),
-                    Duration.ofSeconds(15));
+                    Duration.ofSeconds(30));
             seen.put(data.path("data").path("marker").asText(), data.path("partition").asInt());
         }
         return seen;

@@ -142,8 +142,11 @@ public final class SseClient implements AutoCloseable {
     }
 
     public Event nextData(String markerField, String marker) {
-        return nextMatching(e -> e.name().equals("data") && marker.equals(e.json().path("data").path(markerField).asText()),
-                Duration.ofSeconds(10));
+        return nextData(markerField, marker, Duration.ofSeconds(10));
+    }
+
+    public Event nextData(String markerField, String marker, Duration timeout) {
+        return nextMatching(e -> e.name().equals("data") && marker.equals(e.json().path("data").path(markerField).asText()), timeout);
     }
 
     @Override

@@ -118,8 +118,8 @@ class AccessLogIT {
             String run = UUID.randomUUID().toString();
             TestKafka.publish(TOPIC, "k", "{\"marker\":\"" + run + "-1\"}");
             TestKafka.publish(TOPIC, "k", "{\"marker\":\"" + run + "-2\"}");
-            client.nextData("marker", run + "-1");
-            client.nextData("marker", run + "-2");
+            client.nextMatching(m -> (run + "-1").equals(m.path("data").path("marker").asText()), Duration.ofSeconds(30));
+            client.nextMatching(m -> (run + "-2").equals(m.path("data").path("marker").asText()), Duration.ofSeconds(30));
         }
         List<ILoggingEvent> lines = linesOf(id);
         long measured = System.currentTimeMillis() - started;

@@ -120,7 +120,7 @@ class SlowConsumerIT {
     }
 
     private static void awaitSubscribers(TestServer server, String topic, int count) {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(stats(server).path("subscriptions").path("topics").path(topic).asInt()).isEqualTo(count));
     }
 
