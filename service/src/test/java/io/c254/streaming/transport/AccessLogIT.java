@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -162,13 +161,6 @@ class AccessLogIT {
         assertThat(withoutDuration(lines.get(1), measured)).isEqualTo(closed(id, user, "websocket", 0, "HEARTBEAT_TIMEOUT"));
     }
 
-    /*
-     * BROKEN PROMISE, kept disabled so that the suite stays green until it is fixed (remove @Disabled to see
-     * it fail): an SSE stream ended at `exp` logs close_reason=client_closed, and disconnects_total
-     * {reason="TOKEN_EXPIRED",transport="sse"} stays 0. SseStream's expiry timer calls
-     * SseConnectionHandler.doClose directly, bypassing ChannelSubscriber.close, which alone records the reason.
-     */
-    @Disabled("BROKEN PROMISE (README Logs): an SSE stream ended at token expiry is logged as client_closed, not TOKEN_EXPIRED")
     @Test
     void sseStreamTheServerEndsAtTokenExpiryIsLoggedWithTokenExpired() {
         String user = user("access-expiring");
@@ -202,17 +194,6 @@ class AccessLogIT {
         assertThat(withoutDuration(lines.get(1), measured)).isEqualTo(closed(id, user, "websocket", 0, "MESSAGE_TOO_BIG"));
     }
 
-    /*
-     * BROKEN PROMISE, kept disabled so that the suite stays green until it is fixed (remove @Disabled to see
-     * it fail): one frame over ACCESS_MAX_FRAME_BYTES (browsers send a message as one frame) is refused by
-     * Netty's frame decoder itself, which writes 1009 and closes the socket outright; the handler only sees a
-     * CorruptedWebSocketFrameException, so close_reason is client_closed and disconnects_total
-     * {reason="MESSAGE_TOO_BIG"} stays 0. Closing with the rest of the frame unread also makes the kernel
-     * answer with a reset, which can discard the 1009 before the client reads it (GracefulClose exists to
-     * avoid exactly that). The JDK client above splits its message into frames, so it takes the aggregator's
-     * path, which does close through the connection.
-     */
-    @Disabled("BROKEN PROMISE (README Logs, Close codes): a single oversize frame is logged as client_closed, not MESSAGE_TOO_BIG")
     @Test
     void webSocketClosedForASingleOversizeFrameIsLoggedWithMessageTooBig() throws Exception {
         String user = user("access-frame");

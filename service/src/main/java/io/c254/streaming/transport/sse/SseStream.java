@@ -71,7 +71,8 @@ public final class SseStream {
         Channel channel = ctx.channel();
         ChannelPipeline pipeline = ctx.pipeline();
         // from here the channel is a stream: the router leaves, and the stream's handler owns the clean-up
-        ExpiryTimer expiry = new ExpiryTimer(channel, Duration.ZERO, () -> { }, () -> SseConnectionHandler.doClose(channel, CloseReason.TOKEN_EXPIRED));
+        // through the connection, which records and counts the reason, as for every end the server decides
+        ExpiryTimer expiry = new ExpiryTimer(channel, Duration.ZERO, () -> { }, () -> session.connection().close(CloseReason.TOKEN_EXPIRED));
         pipeline.replace(ctx.handler(), "sse-heartbeat",
                 new IdleStateHandler(0, heartbeatInterval.toMillis(), 0, TimeUnit.MILLISECONDS));
         pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session, subscriptions, sessions, expiry));

@@ -56,6 +56,8 @@ public final class WebSocketUpgrade {
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.limits().maxFrameBytes())
                 .allowExtensions(false)
+                // the connection handler closes, so that the reason is recorded and the close frame is not lost
+                .closeOnProtocolViolation(false)
                 .build();
     }
 

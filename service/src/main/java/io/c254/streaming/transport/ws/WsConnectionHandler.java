@@ -19,7 +19,10 @@ import io.c254.streaming.session.Subscriptions;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -218,12 +221,15 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("closing WebSocket connection {}: {}", session.id(), cause.toString());
-        if (cause instanceof TooLongFrameException) {
-            // a message split into frames that add up to more than allowed: say so, as for a single oversize frame
-            doClose(CloseReason.MESSAGE_TOO_BIG);
-        } else {
-            // other protocol violations were already answered with a close frame by the decoder
-            ctx.close();
+        switch (cause) {
+            // one frame over the limit (the decoder), or a message whose frames add up to more (the aggregator)
+            case CorruptedWebSocketFrameException corrupt when corrupt.closeStatus().equals(WebSocketCloseStatus.MESSAGE_TOO_BIG) ->
+                    doClose(CloseReason.MESSAGE_TOO_BIG);
+            case TooLongFrameException tooLong -> doClose(CloseReason.MESSAGE_TOO_BIG);
+            // another protocol violation: the decoder drops what follows; the client is told which and cut off
+            case CorruptedWebSocketFrameException corrupt ->
+                    ctx.writeAndFlush(new CloseWebSocketFrame(corrupt.closeStatus())).addListener(ChannelFutureListener.CLOSE);
+            default -> ctx.close();
         }
     }
 
