@@ -1,7 +1,7 @@
 package io.c254.streaming.ingest;
 
+import io.c254.streaming.kafka.embedded.EmbeddedKafkaBroker;
 import io.c254.streaming.registry.TopicRegistry;
-import io.c254.streaming.testing.AutoCreatingKafka;
 import io.c254.streaming.testing.TestKafka;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.WsClient;
@@ -27,17 +27,17 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * "The consumer never creates topics", against a broker that would create any topic a client asks
- * about ({@link AutoCreatingKafka}): the shared test broker refuses auto-creation, so there the
- * promise could not be broken.
+ * about: a second broker, started with {@code auto.create.topics.enable=true}. The shared test broker
+ * refuses auto-creation, so there the promise could not be broken.
  */
 @Timeout(120)
 class NoTopicCreationIT {
 
-    private static AutoCreatingKafka kafka;
+    private static EmbeddedKafkaBroker kafka;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = AutoCreatingKafka.start();
+        kafka = EmbeddedKafkaBroker.start(0, null, Map.of("auto.create.topics.enable", "true"));
     }
 
     @AfterAll
@@ -63,7 +63,7 @@ class NoTopicCreationIT {
     void aRegisteredTopicMissingFromKafkaStaysMissingWhileTheServiceRefreshesItsMetadata() throws Exception {
         String missing = TestKafka.uniqueTopic("never-created");
         String later = TestKafka.uniqueTopic("created-later");
-        kafka.createTopic(TopicRegistry.LATEST_PRICES);
+        kafka.createTopic(TopicRegistry.LATEST_PRICES, 1);
         try (TestServer server = TestServer.builder()
                 .env("ACCESS_KAFKA_BOOTSTRAP", kafka.bootstrapServers())
                 .topicNotInKafka(missing)
@@ -76,7 +76,7 @@ class NoTopicCreationIT {
             client.nextOfType("subscribed");
 
             // a registered topic created after start is found by a metadata refresh, which looks for every registered topic
-            kafka.createTopic(later);
+            kafka.createTopic(later, 1);
             String marker = UUID.randomUUID().toString();
             producer.send(new ProducerRecord<>(later, "k", "{\"marker\":\"" + marker + "\"}")).get(15, TimeUnit.SECONDS);
             client.nextMatching(m -> marker.equals(m.path("data").path("marker").asText()), Duration.ofSeconds(30));

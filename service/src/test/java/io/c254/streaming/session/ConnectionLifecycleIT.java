@@ -3,6 +3,7 @@ package io.c254.streaming.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.c254.streaming.testing.RawHttp;
+import io.c254.streaming.testing.ServerFrames;
 import io.c254.streaming.testing.SseClient;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.TestTokens;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,33 +71,13 @@ class ConnectionLifecycleIT {
 
             // never answer the server's pings: it must give up on us, with its close frame last
             byte[] rest = raw.readToEnd();
-            int closeCode = lastCloseCode(rest);
+            int closeCode = ServerFrames.lastCloseCode(rest);
             assertThat(closeCode).isEqualTo(CloseReason.HEARTBEAT_TIMEOUT.code());
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(stats().path("websocket").path("active_connections").asInt()).isZero();
             assertThat(stats().path("subscriptions").path("active_subscriptions").asInt()).isZero();
         });
-    }
-
-    /** Walks the server's unmasked frames (RFC 6455 section 5.2) and returns the status of the last close frame. */
-    private static int lastCloseCode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        int code = -1;
-        while (in.remaining() >= 2) {
-            int opcode = in.get() & 0x0F;
-            long length = in.get() & 0x7F;
-            if (length == 126) {
-                length = in.getShort() & 0xFFFF;
-            } else if (length == 127) {
-                length = in.getLong();
-            }
-            if (opcode == 0x8 && length >= 2) {
-                code = in.getShort(in.position()) & 0xFFFF;
-            }
-            in.position(in.position() + (int) length);
-        }
-        return code;
     }
 
     @Test

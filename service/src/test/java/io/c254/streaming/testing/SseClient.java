@@ -21,6 +21,12 @@ import java.util.function.Predicate;
 /** A real HTTP client reading an SSE stream, parsed into events as EventSource would (comments kept too). */
 public final class SseClient implements AutoCloseable {
 
+    /**
+     * How long a test waits for a message it expects. Generous, because a loaded 2-core machine has been
+     * seen to take over 10 s; a message that is not coming fails the test all the same.
+     */
+    public static final Duration PATIENCE = Duration.ofSeconds(30);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TestServer.REQUEST_TIMEOUT).build();
 
@@ -138,11 +144,11 @@ public final class SseClient implements AutoCloseable {
     }
 
     public Event nextNamed(String name) {
-        return nextMatching(e -> e.name().equals(name), Duration.ofSeconds(10));
+        return nextMatching(e -> e.name().equals(name), PATIENCE);
     }
 
     public Event nextData(String markerField, String marker) {
-        return nextData(markerField, marker, Duration.ofSeconds(10));
+        return nextData(markerField, marker, PATIENCE);
     }
 
     public Event nextData(String markerField, String marker, Duration timeout) {

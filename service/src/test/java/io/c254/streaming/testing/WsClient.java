@@ -21,6 +21,12 @@ import java.util.function.Predicate;
 /** A real WebSocket client (the JDK's) that queues every text message as JSON. */
 public final class WsClient implements AutoCloseable {
 
+    /**
+     * How long a test waits for a message it expects. Generous, because a loaded 2-core machine has been
+     * seen to take over 10 s; a message that is not coming fails the test all the same.
+     */
+    public static final Duration PATIENCE = Duration.ofSeconds(30);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -78,7 +84,7 @@ public final class WsClient implements AutoCloseable {
     }
 
     public JsonNode next() {
-        return next(Duration.ofSeconds(10));
+        return next(PATIENCE);
     }
 
     /** Skips messages until one matches (data of other tests' records, for example). */
@@ -97,13 +103,13 @@ public final class WsClient implements AutoCloseable {
     }
 
     public JsonNode nextOfType(String type) {
-        return nextMatching(m -> type.equals(m.path("type").asText()), Duration.ofSeconds(10));
+        return nextMatching(m -> type.equals(m.path("type").asText()), PATIENCE);
     }
 
     /** Data messages whose record carries this marker field value. */
     public JsonNode nextData(String markerField, String marker) {
         return nextMatching(m -> "data".equals(m.path("type").asText()) && marker.equals(m.path("data").path(markerField).asText()),
-                Duration.ofSeconds(10));
+                PATIENCE);
     }
 
     /** Every message up to and including the first that matches; fails when none does within the timeout. */
@@ -126,7 +132,7 @@ public final class WsClient implements AutoCloseable {
     /** Every message up to and including the data message whose record carries this marker. */
     public List<JsonNode> collectUntilData(String markerField, String marker) {
         return collectUntil(m -> "data".equals(m.path("type").asText()) && marker.equals(m.path("data").path(markerField).asText()),
-                Duration.ofSeconds(15));
+                PATIENCE);
     }
 
     /**
@@ -136,7 +142,7 @@ public final class WsClient implements AutoCloseable {
      */
     public List<JsonNode> collectThroughPong() {
         send("{\"action\":\"ping\",\"data\":{}}");
-        return collectUntil(m -> "pong".equals(m.path("type").asText()), Duration.ofSeconds(10));
+        return collectUntil(m -> "pong".equals(m.path("type").asText()), PATIENCE);
     }
 
     /** Every message that arrives until the server has closed the connection and nothing more is queued. */

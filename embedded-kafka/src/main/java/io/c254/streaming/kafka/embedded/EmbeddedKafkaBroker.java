@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,6 +78,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param dataDir where logs and metadata live; null means a temporary directory deleted on close
      */
     public static EmbeddedKafkaBroker start(int port, Path dataDir) {
+        return start(port, dataDir, Map.of());
+    }
+
+    /**
+     * As {@link #start(int, Path)}, with broker properties that replace the defaults here: a test that
+     * needs a broker behaving otherwise (auto-creating topics, say) gets one without a set-up of its own.
+     */
+    public static EmbeddedKafkaBroker start(int port, Path dataDir, Map<String, String> overrides) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -87,7 +96,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Path dir = ownsDataDir ? createTempDir() : createDir(dataDir);
         long startNanos = System.nanoTime();
         try {
-            KafkaConfig config = KafkaConfig.fromProps(brokerProperties(clientPort, controllerPort, dir));
+            Properties properties = brokerProperties(clientPort, controllerPort, dir);
+            properties.putAll(overrides);
+            KafkaConfig config = KafkaConfig.fromProps(properties);
             format(config, dir);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             startServer(server);
@@ -133,6 +144,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             log.debug("Topic {} already exists", name);
         }
         awaitPartitions(name, 1);
+    }
+
+    /** The topics the broker holds now, internal ones left out. */
+    public Set<String> topicNames() {
+        return await(admin.listTopics().names(), "list topics");
     }
 
     /** Grows a topic to {@code totalPartitions}; a no-op when it already has that many. */
