@@ -2,6 +2,7 @@ package io.c254.streaming.transport.ws;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.hub.Filter;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 class WsCommandParserTest {
 
@@ -115,10 +115,47 @@ class WsCommandParserTest {
     }
 
     @Test
-    void filterWithANumberTooLargeForADoubleIsAnsweredNotThrown() {
+    void filterWithANumberTooLargeForADoubleIsAcceptedAndMatchesThatNumber() throws Exception {
         String frame = "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\"],\"filters\":{\"price\":1e400}}}";
 
-        assertThatCode(() -> WsCommandParser.parse(frame)).doesNotThrowAnyException();
+        WsCommand command = WsCommandParser.parse(frame);
+
+        assertThat(command).isInstanceOf(WsCommand.Subscribe.class);
+        WsCommand.Subscribe subscribe = (WsCommand.Subscribe) command;
+        assertThat(subscribe.topics()).containsExactly("a");
+        assertThat(subscribe.filter().source()).isEqualTo(MAPPER.readTree("{\"price\":1e400}"));
+        assertThat(subscribe.filter().matches(object("{\"price\":1e400}"))).isTrue();
+        assertThat(subscribe.filter().matches(object("{\"price\":75.5}"))).isFalse();
+    }
+
+    @Test
+    void filterLimitsOfTheConnectionApply() {
+        String frame = "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a\"],\"filters\":{\"c\":\"oil\",\"r\":\"gulf\"}}}";
+
+        Problem problem = problem(WsCommandParser.parse(frame, new Filter.Limits(1, 10)));
+
+        assertThat(problem.code()).isEqualTo(ErrorCode.INVALID_FILTER);
+        assertThat(problem.message()).isEqualTo("Invalid filters: filters may name at most 1 fields");
+        assertThat(WsCommandParser.parse(frame, new Filter.Limits(2, 10))).isInstanceOf(WsCommand.Subscribe.class);
+    }
+
+    @Test
+    void refreshCarriesTheNewToken() {
+        assertThat(WsCommandParser.parse("{\"action\":\"refresh\",\"data\":{\"token\":\"eyJ.new.token\"}}"))
+                .isEqualTo(new WsCommand.Refresh("eyJ.new.token"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"action\":\"refresh\"}",
+            "{\"action\":\"refresh\",\"data\":{}}",
+            "{\"action\":\"refresh\",\"data\":{\"token\":\" \"}}",
+            "{\"action\":\"refresh\",\"data\":{\"token\":42}}"})
+    void refreshWithoutATokenIsAMissingField(String frame) {
+        Problem problem = problem(WsCommandParser.parse(frame));
+
+        assertThat(problem.code()).isEqualTo(ErrorCode.MISSING_FIELD);
+        assertThat(problem.message()).contains("'data.token'");
     }
 
     @Test
@@ -153,6 +190,9 @@ class WsCommandParserTest {
 
     @Test
     void trailingContentAfterTheCommandIsNotIgnored() {
-        assertThat(WsCommandParser.parse("{\"action\":\"ping\"} junk")).isInstanceOf(WsCommand.Invalid.class);
+        Problem problem = problem(WsCommandParser.parse("{\"action\":\"ping\"} junk"));
+
+        assertThat(problem.code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(problem.message()).startsWith("Frame is not valid JSON");
     }
 }
