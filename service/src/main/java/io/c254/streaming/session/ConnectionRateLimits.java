@@ -6,6 +6,7 @@ import io.c254.streaming.config.Config.RateLimits;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
 
 import java.time.Duration;
 import java.util.Map;
@@ -22,8 +23,15 @@ public final class ConnectionRateLimits {
     private final Cache<String, Bucket> byUser;
     private final int perAddress;
     private final int perUser;
+    private final TimeMeter clock;
 
     public ConnectionRateLimits(RateLimits rates) {
+        this(rates, TimeMeter.SYSTEM_MILLISECONDS);
+    }
+
+    /** @param clock how the buckets tell time (the system clock in production; a test may step it) */
+    ConnectionRateLimits(RateLimits rates, TimeMeter clock) {
+        this.clock = clock;
         this.perAddress = rates.connectsPerMinutePerAddress();
         this.perUser = rates.connectsPerMinutePerUser();
         this.byAddress = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
@@ -39,9 +47,10 @@ public final class ConnectionRateLimits {
         return take(byUser, tenant + '\u0000' + user, perUser, "Too many connection attempts for user " + user);
     }
 
-    private static Problem take(Cache<String, Bucket> buckets, String key, int perMinute, String message) {
+    private Problem take(Cache<String, Bucket> buckets, String key, int perMinute, String message) {
         Bucket bucket = buckets.get(key, k -> Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+                .withCustomTimePrecision(clock)
                 .build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (probe.isConsumed()) {

@@ -3,6 +3,7 @@ package io.c254.streaming.session;
 import io.c254.streaming.config.Config.RateLimits;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
 
 import java.time.Duration;
 
@@ -22,8 +23,14 @@ public final class MessageRateLimit {
     private int breachesInARow;
 
     public MessageRateLimit(RateLimits rates) {
+        this(rates, TimeMeter.SYSTEM_MILLISECONDS);
+    }
+
+    /** @param clock how the bucket tells time (the system clock in production; a test may step it) */
+    MessageRateLimit(RateLimits rates, TimeMeter clock) {
         this.bucket = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(rates.messageBurst()).refillGreedy(rates.messagesPerSecond(), Duration.ofSeconds(1)).build())
+                .withCustomTimePrecision(clock)
                 .build();
         this.breachesBeforeClose = rates.breachesBeforeClose();
     }

@@ -1,0 +1,487 @@
+package io.c254.streaming.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.auth.Identity;
+import io.c254.streaming.config.ConfigLoader;
+import io.c254.streaming.entitlements.EntitlementDecision;
+import io.c254.streaming.entitlements.Entitlements;
+import io.c254.streaming.entitlements.RoleEntitlements;
+import io.c254.streaming.hub.FanOut;
+import io.c254.streaming.hub.Filter;
+import io.c254.streaming.hub.Frame;
+import io.c254.streaming.hub.Message;
+import io.c254.streaming.hub.SubscriptionIndex;
+import io.c254.streaming.hub.WireFormat;
+import io.c254.streaming.metrics.StreamingMetrics;
+import io.c254.streaming.registry.TopicDefinition;
+import io.c254.streaming.registry.TopicRegistry;
+import io.c254.streaming.session.SubscriptionOutcome.Refused;
+import io.c254.streaming.session.SubscriptionOutcome.Subscribed;
+import io.c254.streaming.session.SubscriptionOutcome.Unsubscribed;
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static io.c254.streaming.registry.TopicRegistry.CURVE_UPDATES;
+import static io.c254.streaming.registry.TopicRegistry.LATEST_PRICES;
+import static io.c254.streaming.registry.TopicRegistry.MARKET_DATA;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The rules between a connection and the hub, seen through what reaches the connection. */
+class SubscriptionsTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String KNOWN = "known topics: market.data.updates.v1, pricing.curve.updates.v1, served.market.latest_prices.v1";
+    private static final Identity ALICE = new Identity("alice", "acme", Set.of("analyst"), false);
+
+    private final TopicRegistry registry = TopicRegistry.load(ConfigLoader.load(Map.of()));
+    private final ScriptedEntitlements entitlements = new ScriptedEntitlements();
+    private final SubscriptionIndex index = new SubscriptionIndex();
+    private final FanOut fanOut = new FanOut(index, UnpooledByteBufAllocator.DEFAULT);
+    private final StreamingMetrics metrics = new StreamingMetrics();
+    private final SessionRegistry sessions = new SessionRegistry(ConfigLoader.load(Map.of()).limits());
+    private final Subscriptions subscriptions = new Subscriptions(registry, entitlements, index, 2, metrics);
+
+    @Test
+    void subscribedConnectionGetsTheTopicsRecordsThatPassItsFilter() {
+        Session session = open(ALICE);
+        Filter oil = filter("{\"c\":\"oil\"}");
+
+        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, CURVE_UPDATES, oil));
+
+        assertThat(outcome).isEqualTo(new Subscribed(CURVE_UPDATES, oil));
+        assertThat(session.topics()).containsExactly(CURVE_UPDATES);
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{\"c\":\"oil\"}"), record(CURVE_UPDATES, 2, "{\"c\":\"gas\"}"),
+                record(MARKET_DATA, 3, "{\"c\":\"oil\"}")));
+        assertThat(received(session)).containsExactly(CURVE_UPDATES + "|1");
+        assertThat(entitlements.asked).containsExactly("alice@acme:" + CURVE_UPDATES);
+        assertThat(subscriptionsMade()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownTopicIsRefusedNamingTheKnownOnesWithoutAskingEntitlements() {
+        Session session = open(ALICE);
+
+        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, "weather.v1", Filter.none()));
+
+        assertThat(outcome).isEqualTo(new Refused("weather.v1", new Problem(ErrorCode.UNKNOWN_TOPIC,
+                "Unknown topic weather.v1; " + KNOWN, Map.of("topic", "weather.v1"))));
+        assertThat(entitlements.asked).isEmpty();
+        assertThat(session.topics()).isEmpty();
+        assertThat(refusals(ErrorCode.UNKNOWN_TOPIC)).isEqualTo(1);
+        assertThat(subscriptionsMade()).isZero();
+    }
+
+    @Test
+    void aConnectionHoldsAtMostTheLimitOfTopics() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+
+        SubscriptionOutcome third = outcome(subscriptions.subscribe(session, LATEST_PRICES, Filter.none()));
+
+        assertThat(third).isEqualTo(new Refused(LATEST_PRICES, new Problem(ErrorCode.SUBSCRIPTION_LIMIT_REACHED,
+                "A connection may hold at most 2 subscriptions; unsubscribe from one first", Map.of("topic", LATEST_PRICES))));
+        assertThat(entitlements.asked).doesNotContain("alice@acme:" + LATEST_PRICES);
+        assertThat(refusals(ErrorCode.SUBSCRIPTION_LIMIT_REACHED)).isEqualTo(1);
+        fanOut.dispatch(List.of(record(LATEST_PRICES, 1, "{}")));
+        assertThat(received(session)).isEmpty();
+
+        subscriptions.unsubscribe(session, MARKET_DATA);
+        assertThat(outcome(subscriptions.subscribe(session, LATEST_PRICES, Filter.none()))).isInstanceOf(Subscribed.class);
+    }
+
+    @Test
+    void aConnectionAtItsLimitMayStillChangeTheFilterOfATopicItHolds() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":\"oil\"}")));
+        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+        Filter gas = filter("{\"c\":\"gas\"}");
+
+        assertThat(outcome(subscriptions.subscribe(session, CURVE_UPDATES, gas))).isEqualTo(new Subscribed(CURVE_UPDATES, gas));
+    }
+
+    @Test
+    void subscribingAgainReplacesTheFilterWithoutDuplicates() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":\"oil\"}")));
+
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":[\"gas\",\"oil\"]}")));
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":\"gas\"}")));
+
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{\"c\":\"oil\"}"), record(CURVE_UPDATES, 2, "{\"c\":\"gas\"}")));
+        assertThat(received(session)).containsExactly(CURVE_UPDATES + "|2");
+        assertThat(session.subscriptionCount()).isEqualTo(1);
+        assertThat(index.countsByTopic()).isEqualTo(Map.of(CURVE_UPDATES, 1));
+    }
+
+    @Test
+    void deniedTopicGetsSubscriptionDeniedNamingTheRoleAndNoData() {
+        Session session = open(ALICE);
+        entitlements.answer(CURVE_UPDATES, EntitlementDecision.denied("desk_head"));
+
+        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+
+        assertThat(outcome).isEqualTo(new Refused(CURVE_UPDATES, new Problem(ErrorCode.SUBSCRIPTION_DENIED,
+                "Insufficient permissions for topic " + CURVE_UPDATES, Map.of("topic", CURVE_UPDATES, "required_role", "desk_head"))));
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(session)).isEmpty();
+        assertThat(session.topics()).isEmpty();
+        assertThat(refusals(ErrorCode.SUBSCRIPTION_DENIED)).isEqualTo(1);
+    }
+
+    @Test
+    void topicNobodyCanDecideOnIsRefusedAsUnavailable() {
+        Session session = open(ALICE);
+        entitlements.answer(CURVE_UPDATES, EntitlementDecision.UNAVAILABLE);
+
+        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+
+        assertThat(outcome).isEqualTo(new Refused(CURVE_UPDATES, new Problem(ErrorCode.ENTITLEMENTS_UNAVAILABLE,
+                "Entitlements for topic " + CURVE_UPDATES + " cannot be checked right now; try again shortly",
+                Map.of("topic", CURVE_UPDATES))));
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(session)).isEmpty();
+        assertThat(refusals(ErrorCode.ENTITLEMENTS_UNAVAILABLE)).isEqualTo(1);
+    }
+
+    @Test
+    void unsubscribedTopicSendsNothingMore() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+
+        SubscriptionOutcome outcome = subscriptions.unsubscribe(session, CURVE_UPDATES);
+
+        assertThat(outcome).isEqualTo(new Unsubscribed(CURVE_UPDATES));
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}"), record(MARKET_DATA, 2, "{}")));
+        assertThat(received(session)).containsExactly(MARKET_DATA + "|2");
+        assertThat(session.topics()).containsExactly(MARKET_DATA);
+        assertThat(index.countsByTopic()).isEqualTo(Map.of(MARKET_DATA, 1));
+    }
+
+    @Test
+    void unsubscribingFromARegisteredTopicNotHeldIsAcknowledged() {
+        Session session = open(ALICE);
+        Session other = open(new Identity("bob", "acme", Set.of("analyst"), false));
+        outcome(subscriptions.subscribe(other, CURVE_UPDATES, Filter.none()));
+
+        assertThat(subscriptions.unsubscribe(session, CURVE_UPDATES)).isEqualTo(new Unsubscribed(CURVE_UPDATES));
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(other)).containsExactly(CURVE_UPDATES + "|1");
+    }
+
+    @Test
+    void unsubscribingFromAnUnknownTopicIsRefusedNamingTheKnownOnes() {
+        assertThat(subscriptions.unsubscribe(open(ALICE), "weather.v1")).isEqualTo(new Refused("weather.v1",
+                new Problem(ErrorCode.UNKNOWN_TOPIC, "Unknown topic weather.v1; " + KNOWN, Map.of("topic", "weather.v1"))));
+    }
+
+    @Test
+    void recordOfATenantScopedTopicReachesOnlyItsOwnTenant(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("topics.yaml"), """
+                topics:
+                  - name: positions.v1
+                    tenant_scoped: true
+                """);
+        TopicRegistry scoped = TopicRegistry.load(ConfigLoader.load(Map.of("ACCESS_TOPIC_REGISTRY_FILE", file.toString())));
+        Subscriptions withTenants = new Subscriptions(scoped, entitlements, index, 10, metrics);
+        Session acme = open(ALICE);
+        Session globex = open(new Identity("alice", "globex", Set.of(), false));
+        outcome(withTenants.subscribe(acme, "positions.v1", Filter.none()));
+        outcome(withTenants.subscribe(globex, "positions.v1", Filter.none()));
+
+        fanOut.dispatch(List.of(record("positions.v1", 1, "{}", "acme"), record("positions.v1", 2, "{}", "globex"),
+                record("positions.v1", 3, "{}", "initech")));
+
+        assertThat(received(acme)).containsExactly("positions.v1|1");
+        assertThat(received(globex)).containsExactly("positions.v1|2");
+    }
+
+    @Test
+    void recheckRevokesOnlyWhatIsDeniedAndTellsTheClient() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+        entitlements.answer(CURVE_UPDATES, EntitlementDecision.denied("desk_head"));
+
+        subscriptions.recheck(session);
+
+        assertThat(connection(session).notices).containsExactly(new Problem(ErrorCode.SUBSCRIPTION_REVOKED,
+                "Access to topic " + CURVE_UPDATES + " was withdrawn; no more of its messages will be sent", Map.of("topic", CURVE_UPDATES)));
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}"), record(MARKET_DATA, 2, "{}")));
+        assertThat(received(session)).containsExactly(MARKET_DATA + "|2");
+        assertThat(session.topics()).containsExactly(MARKET_DATA);
+        assertThat(refusals(ErrorCode.SUBSCRIPTION_REVOKED)).isEqualTo(1);
+    }
+
+    @Test
+    void recheckWhileAllowedChangesNothing() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+
+        subscriptions.recheck(session);
+
+        assertThat(entitlements.asked).containsExactly("alice@acme:" + CURVE_UPDATES, "alice@acme:" + CURVE_UPDATES);
+        assertThat(connection(session).notices).isEmpty();
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(session)).containsExactly(CURVE_UPDATES + "|1");
+    }
+
+    @Test
+    void anOutageDuringARecheckLeavesLiveSubscriptionsAlone() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        entitlements.answer(CURVE_UPDATES, EntitlementDecision.UNAVAILABLE);
+
+        subscriptions.recheck(session);
+
+        assertThat(connection(session).notices).isEmpty();
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(session)).containsExactly(CURVE_UPDATES + "|1");
+        assertThat(refusals(ErrorCode.SUBSCRIPTION_REVOKED)).isZero();
+    }
+
+    @Test
+    void recheckAfterARefreshJudgesTheNewRoles() {
+        Subscriptions byRoles = new Subscriptions(registry, new RoleEntitlements(), index, 10, metrics);
+        Session session = open(new Identity("alice", "acme", Set.of("analyst"), false));
+        outcome(byRoles.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(byRoles.subscribe(session, LATEST_PRICES, Filter.none()));
+
+        session.refresh(new Identity("alice", "acme", Set.of("viewer"), false), Instant.parse("2031-01-01T00:00:00Z"));
+        byRoles.recheck(session);
+
+        assertThat(connection(session).notices).extracting(Problem::code).containsExactly(ErrorCode.SUBSCRIPTION_REVOKED);
+        assertThat(session.topics()).containsExactly(LATEST_PRICES);
+    }
+
+    @Test
+    void aDenialArrivingAfterTheClientLeftTheTopicTellsItNothing() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        CompletableFuture<EntitlementDecision> answer = entitlements.hold(CURVE_UPDATES);
+        subscriptions.recheck(session);
+
+        subscriptions.unsubscribe(session, CURVE_UPDATES);
+        answer.complete(EntitlementDecision.denied("desk_head"));
+
+        assertThat(connection(session).notices).isEmpty();
+        assertThat(refusals(ErrorCode.SUBSCRIPTION_REVOKED)).isZero();
+    }
+
+    @Test
+    void releaseEndsEverySubscriptionOfAClosingConnection() {
+        Session session = open(ALICE);
+        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscriptions.subscribe(session, MARKET_DATA, filter("{\"c\":\"oil\"}")));
+
+        subscriptions.release(session);
+
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}"), record(MARKET_DATA, 2, "{\"c\":\"oil\"}")));
+        assertThat(received(session)).isEmpty();
+        assertThat(session.topics()).isEmpty();
+        assertThat(index.countsByTopic()).isEmpty();
+    }
+
+    @Test
+    void aSubscriptionAllowedAfterTheConnectionClosedIsUndone() {
+        Session session = open(ALICE);
+        CompletableFuture<EntitlementDecision> answer = entitlements.hold(CURVE_UPDATES);
+        CompletionStage<SubscriptionOutcome> pending = subscriptions.subscribe(session, CURVE_UPDATES, Filter.none());
+
+        subscriptions.release(session);
+        answer.complete(EntitlementDecision.ALLOWED);
+
+        outcome(pending);
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(session)).isEmpty();
+        assertThat(session.topics()).isEmpty();
+        assertThat(index.countsByTopic()).isEmpty();
+    }
+
+    @Test
+    void defaultTopicsAreSubscribedWithTheGivenFilter() {
+        Session session = open(ALICE);
+
+        subscriptions.subscribeDefaults(session, filter("{\"c\":\"oil\"}"));
+
+        assertThat(session.topics()).containsExactly(LATEST_PRICES);
+        fanOut.dispatch(List.of(record(LATEST_PRICES, 1, "{\"c\":\"oil\"}"), record(LATEST_PRICES, 2, "{\"c\":\"gas\"}")));
+        assertThat(received(session)).containsExactly(LATEST_PRICES + "|1");
+    }
+
+    @Test
+    void deniedDefaultTopicIsSkippedWithoutAWord() {
+        Session session = open(ALICE);
+        entitlements.answer(LATEST_PRICES, EntitlementDecision.denied("viewer"));
+
+        subscriptions.subscribeDefaults(session, Filter.none());
+
+        assertThat(session.topics()).isEmpty();
+        assertThat(connection(session).notices).isEmpty();
+        assertThat(entitlements.asked).containsExactly("alice@acme:" + LATEST_PRICES);
+    }
+
+    private Session open(Identity identity) {
+        Admission admission = sessions.open(identity, Instant.parse("2030-01-01T00:00:00Z"), Transport.WEBSOCKET, new RecordingConnection());
+        return ((Admission.Admitted) admission).session();
+    }
+
+    private static RecordingConnection connection(Session session) {
+        return (RecordingConnection) session.connection();
+    }
+
+    private static List<String> received(Session session) {
+        return connection(session).received;
+    }
+
+    private double refusals(ErrorCode reason) {
+        Counter counter = metrics.registry().find("subscriptions.refused").tag("reason", reason.name()).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double subscriptionsMade() {
+        return metrics.registry().get("subscriptions").counter().count();
+    }
+
+    private static SubscriptionOutcome outcome(CompletionStage<SubscriptionOutcome> stage) {
+        try {
+            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no outcome", e);
+        }
+    }
+
+    private static Filter filter(String json) {
+        try {
+            return ((Filter.Parsed.Valid) Filter.parse(MAPPER.readTree(json))).filter();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    private static Message record(String topic, long offset, String json) {
+        return record(topic, offset, json, null);
+    }
+
+    private static Message record(String topic, long offset, String json, String tenant) {
+        try {
+            ObjectNode value = (ObjectNode) MAPPER.readTree(json);
+            return new Message(topic, 0, offset, 1_700_000_000_000L, null, value, MAPPER.writeValueAsBytes(value), tenant);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /**
+     * A client connection without the socket: it writes what a transport would (frames of live subscriptions
+     * only, as `topic|offset`), and keeps the errors it was told and how it was closed.
+     */
+    static final class RecordingConnection implements Connection {
+
+        /** Frames as `topic|offset`, enough to tell which record reached the client. */
+        static final WireFormat FORMAT = new WireFormat() {
+            @Override
+            public ByteBuf encode(Message message, ByteBufAllocator allocator) {
+                ByteBuf frame = allocator.buffer();
+                frame.writeCharSequence(message.topic() + "|" + message.offset(), StandardCharsets.UTF_8);
+                return frame;
+            }
+        };
+
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final List<Problem> notices = new CopyOnWriteArrayList<>();
+        private volatile CloseReason closeReason;
+
+        @Override
+        public WireFormat wireFormat() {
+            return FORMAT;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return ImmediateEventExecutor.INSTANCE;
+        }
+
+        @Override
+        public void deliver(List<Frame> frames) {
+            for (Frame frame : frames) {
+                if (frame.subscription().isActive()) {
+                    received.add(frame.bytes().toString(StandardCharsets.UTF_8));
+                }
+                frame.bytes().release();
+            }
+        }
+
+        @Override
+        public void close(CloseReason reason) {
+            closeReason = reason;
+        }
+
+        @Override
+        public void notify(Problem problem) {
+            notices.add(problem);
+        }
+
+        @Override
+        public long messagesSent() {
+            return received.size();
+        }
+
+        @Override
+        public CloseReason closeReason() {
+            return closeReason;
+        }
+    }
+
+    /**
+     * Entitlements whose answer per topic the test sets (allowed unless told otherwise), or holds back until
+     * the test completes it; keeps who was asked about what.
+     */
+    static final class ScriptedEntitlements implements Entitlements {
+
+        private final Map<String, EntitlementDecision> answers = new ConcurrentHashMap<>();
+        private final Map<String, CompletableFuture<EntitlementDecision>> held = new ConcurrentHashMap<>();
+        final List<String> asked = new CopyOnWriteArrayList<>();
+
+        void answer(String topic, EntitlementDecision decision) {
+            answers.put(topic, decision);
+        }
+
+        /** The next question about this topic waits for the returned future. */
+        CompletableFuture<EntitlementDecision> hold(String topic) {
+            CompletableFuture<EntitlementDecision> answer = new CompletableFuture<>();
+            held.put(topic, answer);
+            return answer;
+        }
+
+        @Override
+        public CompletionStage<EntitlementDecision> check(Identity identity, TopicDefinition topic) {
+            asked.add(identity.userId() + "@" + identity.tenantId() + ":" + topic.name());
+            CompletableFuture<EntitlementDecision> pending = held.remove(topic.name());
+            return pending != null ? pending : CompletableFuture.completedFuture(answers.getOrDefault(topic.name(), EntitlementDecision.ALLOWED));
+        }
+    }
+}
