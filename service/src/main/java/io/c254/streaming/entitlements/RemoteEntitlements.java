@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.Config.EntitlementSettings;
 import io.c254.streaming.registry.TopicDefinition;
@@ -44,10 +45,16 @@ public final class RemoteEntitlements implements Entitlements {
     }
 
     public RemoteEntitlements(EntitlementSettings settings) {
+        this(settings, Ticker.systemTicker());
+    }
+
+    /** @param ticker the clock that ages cached decisions (the system's in production; a test may step it) */
+    RemoteEntitlements(EntitlementSettings settings, Ticker ticker) {
         this.settings = settings;
         this.endpoint = URI.create(settings.serviceUrl().orElseThrow().replaceAll("/+$", "") + CHECK_PATH);
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
         this.decisions = Caffeine.newBuilder()
+                .ticker(ticker)
                 .maximumSize(100_000)
                 .expireAfter(new DecisionExpiry(settings))
                 .buildAsync();

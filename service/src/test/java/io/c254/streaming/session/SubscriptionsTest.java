@@ -7,6 +7,8 @@ import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.entitlements.EntitlementDecision;
 import io.c254.streaming.entitlements.Entitlements;
+import io.c254.streaming.entitlements.LayeredEntitlements;
+import io.c254.streaming.entitlements.RemoteEntitlements;
 import io.c254.streaming.entitlements.RoleEntitlements;
 import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Filter;
@@ -20,6 +22,7 @@ import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.SubscriptionOutcome.Refused;
 import io.c254.streaming.session.SubscriptionOutcome.Subscribed;
 import io.c254.streaming.session.SubscriptionOutcome.Unsubscribed;
+import io.c254.streaming.testing.TestEntitlementsService;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -164,6 +167,25 @@ class SubscriptionsTest {
         fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
         assertThat(received(session)).isEmpty();
         assertThat(refusals(ErrorCode.ENTITLEMENTS_UNAVAILABLE)).isEqualTo(1);
+    }
+
+    @Test
+    void anEntitlementsServiceSlowerThanItsTimeoutRefusesTheSubscriptionAsUnavailable() throws IOException {
+        try (TestEntitlementsService service = TestEntitlementsService.start()) {
+            service.allow(CURVE_UPDATES);
+            service.holdAnswers();
+            RemoteEntitlements remote = new RemoteEntitlements(ConfigLoader.load(Map.of("ACCESS_ENTITLEMENTS_SERVICE_URL", service.url(),
+                    "ACCESS_ENTITLEMENTS_TIMEOUT_MS", "100")).entitlements());
+            Subscriptions withService = new Subscriptions(registry, new LayeredEntitlements(new RoleEntitlements(), remote), index, 10, metrics);
+            Session session = open(ALICE);
+
+            SubscriptionOutcome outcome = outcome(withService.subscribe(session, CURVE_UPDATES, Filter.none()));
+
+            assertThat(outcome).isInstanceOfSatisfying(Refused.class,
+                    refused -> assertThat(refused.problem().code()).isEqualTo(ErrorCode.ENTITLEMENTS_UNAVAILABLE));
+            fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+            assertThat(received(session)).isEmpty();
+        }
     }
 
     @Test

@@ -12,10 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real entitlements service over HTTP on loopback whose answers the test changes while it runs:
- * per topic allow or deny (with a required role), or an outage (HTTP 503 for everything).
+ * per topic allow or deny (with a required role), an outage (HTTP 503 for everything), one raw answer
+ * for everything (a malformed one), or no answer until the test releases it (a slow service).
  */
 public final class TestEntitlementsService implements AutoCloseable {
 
@@ -24,7 +29,14 @@ public final class TestEntitlementsService implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, String> answers = new ConcurrentHashMap<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean down;
+    private volatile RawAnswer raw;
+    private volatile CountDownLatch held;
+
+    /** An answer given as is, whatever was asked. */
+    private record RawAnswer(int status, String body) {
+    }
 
     private TestEntitlementsService(HttpServer server) {
         this.server = server;
@@ -34,6 +46,8 @@ public final class TestEntitlementsService implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         TestEntitlementsService service = new TestEntitlementsService(server);
         server.createContext("/v1/entitlements/check", service::onCheck);
+        // requests are answered concurrently, so that one held answer does not hold the others
+        server.setExecutor(service.handlers);
         server.start();
         return service;
     }
@@ -54,6 +68,29 @@ public final class TestEntitlementsService implements AutoCloseable {
         this.down = down;
     }
 
+    /** Answers every question with this status and body (not JSON, no boolean `allowed`, an error status), until {@link #answerNormally()}. */
+    public void answerEverythingWith(int status, String body) {
+        raw = new RawAnswer(status, body);
+    }
+
+    /** Back to the per-topic answers after {@link #answerEverythingWith}. */
+    public void answerNormally() {
+        raw = null;
+    }
+
+    /** Questions received from now on are answered only once {@link #releaseAnswers()} is called (or the service closes). */
+    public void holdAnswers() {
+        held = new CountDownLatch(1);
+    }
+
+    public void releaseAnswers() {
+        CountDownLatch latch = held;
+        held = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
     /** The request bodies received, in order. */
     public List<JsonNode> requests() {
         return List.copyOf(requests);
@@ -62,16 +99,36 @@ public final class TestEntitlementsService implements AutoCloseable {
     private void onCheck(HttpExchange exchange) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
         requests.add(request);
+        awaitRelease();
         String answer = answers.getOrDefault(request.path("topic").asText(), "{\"allowed\":false,\"required_role\":\"unknown\"}");
-        byte[] body = (down ? "{\"error\":\"maintenance\"}" : answer).getBytes(StandardCharsets.UTF_8);
+        RawAnswer override = raw;
+        int status = down ? 503 : override != null ? override.status() : 200;
+        byte[] body = (down ? "{\"error\":\"maintenance\"}" : override != null ? override.body() : answer).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(down ? 503 : 200, body.length);
-        exchange.getResponseBody().write(body);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            exchange.getResponseBody().write(body);
+        }
         exchange.close();
+    }
+
+    private void awaitRelease() {
+        CountDownLatch latch = held;
+        if (latch == null) {
+            return;
+        }
+        try {
+            // bounded, so that a test that forgets to release cannot hold a handler thread for ever
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public void close() {
+        releaseAnswers();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
