@@ -2,6 +2,7 @@ package io.c254.streaming.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
@@ -38,6 +39,8 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
 
     private final String serviceUrl;
     private final Duration refreshInterval;
+    private final Duration minRefetch;
+    private final Ticker ticker;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
     private volatile JWKSet keys;
     private volatile URI jwksUri;
@@ -50,20 +53,30 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
     private boolean attempted;
 
     public RemoteKeys(String serviceUrl, Duration refreshInterval) {
+        this(serviceUrl, refreshInterval, MIN_REFETCH, Ticker.systemTicker());
+    }
+
+    /**
+     * @param minRefetch how far apart fetches must be ({@link #MIN_REFETCH} in production)
+     * @param ticker     the monotonic clock those intervals are measured on (the system's in production)
+     */
+    RemoteKeys(String serviceUrl, Duration refreshInterval, Duration minRefetch, Ticker ticker) {
         this.serviceUrl = serviceUrl;
         this.refreshInterval = refreshInterval;
+        this.minRefetch = minRefetch;
+        this.ticker = ticker;
     }
 
     @Override
     public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
         JWKSet held = keys;
         if (held == null) {
-            held = fetchNewerThan(System.nanoTime());
+            held = fetchNewerThan(ticker.read());
         }
         List<JWK> found = selector.select(held);
         if (found.isEmpty()) {
             // an unknown key id: the issuer may have rotated its keys since we last looked
-            found = selector.select(fetchNewerThan(System.nanoTime()));
+            found = selector.select(fetchNewerThan(ticker.read()));
         }
         return found;
     }
@@ -75,7 +88,7 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
      */
     public void refresh() {
         try {
-            fetchNewerThan(System.nanoTime());
+            fetchNewerThan(ticker.read());
             if (refreshFailing) {
                 refreshFailing = false;
                 log.info("signing keys loaded again from {}", serviceUrl);
@@ -91,18 +104,18 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
 
     /** Keys were loaded within two refresh intervals. */
     public boolean fresh() {
-        return keys != null && System.nanoTime() - loadedAtNanos < 2 * refreshInterval.toNanos();
+        return keys != null && ticker.read() - loadedAtNanos < 2 * refreshInterval.toNanos();
     }
 
     /**
-     * Keys fetched after the given instant. Fetches are at least {@link #MIN_REFETCH} apart: a caller
+     * Keys fetched after the given instant. Fetches are at least {@code minRefetch} apart: a caller
      * waits for the next allowed fetch (callers are virtual threads), and callers that waited together
      * share its result. Without new keys, the keys held are returned.
      */
     private JWKSet fetchNewerThan(long requestedAtNanos) throws KeySourceException {
         lock.lock();
         try {
-            long wait = lastAttemptNanos + MIN_REFETCH.toNanos() - System.nanoTime();
+            long wait = lastAttemptNanos + minRefetch.toNanos() - ticker.read();
             if (attempted && wait > 0) {
                 Thread.sleep(Duration.ofNanos(wait));
             }
@@ -120,7 +133,7 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
 
     private JWKSet fetch() throws KeySourceException {
         attempted = true;
-        lastAttemptNanos = System.nanoTime();
+        lastAttemptNanos = ticker.read();
         try {
             URI uri = jwksUri != null ? jwksUri : discover();
             HttpResponse<String> response = get(uri);
@@ -130,7 +143,7 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
             JWKSet fetched = JWKSet.parse(response.body());
             jwksUri = uri;
             keys = fetched;
-            loadedAtNanos = System.nanoTime();
+            loadedAtNanos = ticker.read();
             return fetched;
         } catch (IOException | ParseException e) {
             throw new KeySourceException("cannot load signing keys from " + serviceUrl + ": " + e.getMessage(), e);

@@ -18,12 +18,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +93,7 @@ class AuthenticatorTest {
 
     @Test
     void tokenSignedWithAnotherSecretIsRejected() {
-        rejected(production.authenticateNow(sign(OTHER_SECRET, claims().build())));
+        assertThat(rejected(production.authenticateNow(sign(OTHER_SECRET, claims().build())))).isEqualTo("token rejected: Signed JWT rejected: Invalid signature");
     }
 
     @Test
@@ -99,15 +103,16 @@ class AuthenticatorTest {
         String forgedClaims = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 claims().subject("mallory").build().toString().getBytes(StandardCharsets.UTF_8));
 
-        rejected(production.authenticateNow(parts[0] + "." + forgedClaims + "." + parts[2]));
+        assertThat(rejected(production.authenticateNow(parts[0] + "." + forgedClaims + "." + parts[2])))
+                .isEqualTo("token rejected: Signed JWT rejected: Invalid signature");
     }
 
     @Test
     void unsignedTokenIsRejected() {
         String token = new PlainJWT(claims().build()).serialize();
 
-        rejected(production.authenticateNow(token));
-        rejected(local.authenticateNow(token));
+        assertThat(rejected(production.authenticateNow(token))).isEqualTo("token is not signed (alg=none and encrypted tokens are not accepted)");
+        assertThat(rejected(local.authenticateNow(token))).isEqualTo("token is not signed (alg=none and encrypted tokens are not accepted)");
     }
 
     @Test
@@ -115,7 +120,8 @@ class AuthenticatorTest {
         String longSecret = SECRET + SECRET;
         Authenticator authenticator = new Authenticator(false, Optional.of(hmac(longSecret)), Runnable::run);
 
-        rejected(authenticator.authenticateNow(sign(JWSAlgorithm.HS512, longSecret, claims().build())));
+        assertThat(rejected(authenticator.authenticateNow(sign(JWSAlgorithm.HS512, longSecret, claims().build()))))
+                .isEqualTo("token algorithm HS512 is not accepted; accepted: HS256");
         verified(authenticator.authenticateNow(sign(JWSAlgorithm.HS256, longSecret, claims().build())));
     }
 
@@ -169,6 +175,45 @@ class AuthenticatorTest {
 
         verified(fromConfig.authenticateNow(sign(SECRET, claims().build())));
         rejected(fromConfig.authenticateNow(Authenticator.TEST_TOKEN));
+    }
+
+    @Test
+    void aJwtIsVerifiedOnTheBlockingExecutorNotOnTheCallersThread() {
+        Queue<Runnable> blocking = new ArrayDeque<>();
+        Authenticator authenticator = new Authenticator(false, Optional.of(hmac(SECRET)), blocking::add);
+
+        CompletableFuture<Verification> pending = authenticator.authenticate(sign(SECRET, claims().build())).toCompletableFuture();
+
+        assertThat(pending).isNotDone();
+        assertThat(blocking).hasSize(1);
+        blocking.remove().run();
+        assertThat(pending.join()).isEqualTo(new Verification.Verified(new Identity("alice", "acme", Set.of("analyst", "trader"), false), IN_AN_HOUR));
+    }
+
+    @Test
+    void whatNeedsNoVerifierIsAnsweredAtOnceWithoutTheBlockingExecutor() {
+        Executor refusing = task -> {
+            throw new AssertionError("nothing here needs the blocking executor");
+        };
+        Authenticator withJwt = new Authenticator(true, Optional.of(hmac(SECRET)), refusing);
+        Authenticator withoutJwt = new Authenticator(false, Optional.empty(), refusing);
+
+        assertThat(withJwt.authenticate(null).toCompletableFuture().join()).isInstanceOf(Verification.Rejected.class);
+        assertThat(withJwt.authenticate(" ").toCompletableFuture().join()).isInstanceOf(Verification.Rejected.class);
+        assertThat(withJwt.authenticate(Authenticator.TEST_TOKEN).toCompletableFuture().join()).isInstanceOf(Verification.Verified.class);
+        assertThat(rejected(withoutJwt.authenticate(sign(SECRET, claims().build())).toCompletableFuture().join())).contains("ACCESS_JWT_SECRET");
+    }
+
+    @Test
+    void aServiceWithASecretCanVerifyBeforeAnySigningKeyIsLoaded() {
+        Config withSecret = ConfigLoader.load(Map.of("ACCESS_ENV", "production", "ACCESS_JWT_SECRET", SECRET,
+                "ACCESS_AUTH_SERVICE_URL", "http://127.0.0.1:1"));
+        Config withoutSecret = ConfigLoader.load(Map.of("ACCESS_ENV", "production", "ACCESS_AUTH_SERVICE_URL", "http://127.0.0.1:1"));
+        Config local = ConfigLoader.load(Map.of("ACCESS_AUTH_SERVICE_URL", "http://127.0.0.1:1"));
+
+        assertThat(fromConfig(withSecret).canVerify()).isTrue();
+        assertThat(fromConfig(withoutSecret).canVerify()).isFalse();
+        assertThat(fromConfig(local).canVerify()).isTrue();
     }
 
     private static Authenticator fromConfig(Config config) {

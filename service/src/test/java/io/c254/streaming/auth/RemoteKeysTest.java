@@ -4,25 +4,252 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.testing.TestIssuer;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** The signing-key holder against a real issuer, and against none. */
+/**
+ * The signing keys of a real OIDC issuer on loopback: discovery, rotation, outages, and the limit of one
+ * fetch per {@link RemoteKeys#MIN_REFETCH} for unknown key ids. Intervals are measured on a clock the test
+ * moves, so that waiting for the next allowed fetch costs no more than the test allows it.
+ */
 class RemoteKeysTest {
 
+    private static final Duration REFRESH = Duration.ofMinutes(5);
+
+    private final SteppedTicker ticker = new SteppedTicker();
+    private TestIssuer issuer;
+    private final List<Thread> started = new ArrayList<>();
+
+    @BeforeEach
+    void startIssuer() throws IOException {
+        issuer = TestIssuer.start();
+    }
+
+    @AfterEach
+    void stopIssuerAndThreads() throws InterruptedException {
+        started.forEach(Thread::interrupt);
+        for (Thread thread : started) {
+            thread.join(5_000);
+        }
+        issuer.close();
+    }
+
+    private RemoteKeys keys() {
+        return keys(issuer.url());
+    }
+
+    private RemoteKeys keys(String url) {
+        return new RemoteKeys(url, REFRESH, RemoteKeys.MIN_REFETCH, ticker);
+    }
+
+    /** The verifier of a production service using these keys. */
+    private static Authenticator verifierOf(RemoteKeys keys) {
+        return Authenticator.from(ConfigLoader.load(Map.of("ACCESS_ENV", "production")), keys, Runnable::run);
+    }
+
+    private String token() {
+        return issuer.rs256(issuer.claims("alice", "acme", "analyst").build());
+    }
+
     @Test
-    void keysFromDiscoveryAreFreshAfterARefresh() throws Exception {
-        try (TestIssuer issuer = TestIssuer.start()) {
-            RemoteKeys keys = new RemoteKeys(issuer.url(), Duration.ofMinutes(5));
-            assertThat(keys.fresh()).isFalse();
+    void keysFoundThroughDiscoveryStayFreshForTwoRefreshIntervals() {
+        RemoteKeys keys = keys();
+        assertThat(keys.fresh()).isFalse();
+
+        keys.refresh();
+
+        assertThat(keys.fresh()).isTrue();
+        assertThat(issuer.jwksRequests()).isEqualTo(1);
+        ticker.advance(REFRESH.multipliedBy(2).minusNanos(1));
+        assertThat(keys.fresh()).isTrue();
+        ticker.advance(Duration.ofNanos(1));
+        assertThat(keys.fresh()).isFalse();
+    }
+
+    @Test
+    void aServiceThatCanVerifyOnlyWithFreshKeysSaysSo() {
+        RemoteKeys keys = keys();
+        Authenticator authenticator = verifierOf(keys);
+        assertThat(authenticator.canVerify()).isFalse();
+
+        keys.refresh();
+        assertThat(authenticator.canVerify()).isTrue();
+
+        ticker.advance(REFRESH.multipliedBy(2));
+        assertThat(authenticator.canVerify()).isFalse();
+    }
+
+    @Test
+    void theFirstTokenLoadsTheKeysAndLaterOnesUseThem() {
+        Authenticator authenticator = verifierOf(keys());
+
+        verified(authenticator.authenticateNow(token()));
+        verified(authenticator.authenticateNow(issuer.es256(issuer.claims("bob", "acme").build())));
+
+        assertThat(issuer.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void aJwksUrlWithoutDiscoveryDocumentIsUsedAsIs() {
+        RemoteKeys keys = keys(issuer.url() + "/jwks");
+
+        verified(verifierOf(keys).authenticateNow(token()));
+        assertThat(keys.fresh()).isTrue();
+    }
+
+    @Test
+    void aRefreshPicksUpRotatedKeys() {
+        RemoteKeys keys = keys();
+        Authenticator authenticator = verifierOf(keys);
+        verified(authenticator.authenticateNow(token()));
+        issuer.rotate();
+
+        ticker.advance(REFRESH);
+        keys.refresh();
+
+        verified(authenticator.authenticateNow(token()));
+        assertThat(issuer.jwksRequests()).as("the rotated key came with the refresh").isEqualTo(2);
+    }
+
+    @Test
+    void aTokenSignedWithARotatedOutKeyIsRefused() {
+        RemoteKeys keys = keys();
+        Authenticator authenticator = verifierOf(keys);
+        verified(authenticator.authenticateNow(token()));
+        issuer.rotate();
+        ticker.advance(REFRESH);
+        keys.refresh();
+
+        ticker.advance(RemoteKeys.MIN_REFETCH);
+        String reason = rejected(authenticator.authenticateNow(issuer.rs256WithRetiredKey(issuer.claims("alice", "acme").build())));
+
+        assertThat(reason).startsWith("token rejected:");
+        assertThat(issuer.jwksRequests()).as("its unknown key id was looked up once more").isEqualTo(3);
+    }
+
+    @Test
+    void aTokenWithANewKeyIdAfterTheWindowFetchesAtOnce() {
+        Authenticator authenticator = verifierOf(keys());
+        verified(authenticator.authenticateNow(token()));
+        issuer.rotate();
+
+        ticker.advance(RemoteKeys.MIN_REFETCH);
+
+        verified(authenticator.authenticateNow(token()));
+        assertThat(issuer.jwksRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void aTokenWithAnUnknownKeyIdSoonAfterAFetchWaitsForTheWindowInsteadOfFetching() {
+        Authenticator authenticator = verifierOf(keys());
+        verified(authenticator.authenticateNow(token()));
+        ticker.advance(Duration.ofSeconds(1));
+
+        Verifying forged = verifying(authenticator, issuer.rs256WithForgedKid(issuer.claims("mallory", "acme").build()));
+
+        soon().until(() -> forged.thread.getState() == Thread.State.TIMED_WAITING || forged.outcome.isDone());
+        assertThat(forged.outcome).as("still waiting for the window, 4 s away").isNotDone();
+        assertThat(issuer.jwksRequests()).isEqualTo(1);
+        forged.thread.interrupt();
+        assertThat(rejected(forged.result())).startsWith("token rejected:");
+        assertThat(issuer.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void forgedKeyIdsMakeAtMostOneFetchPerWindowWhileTokensWithTheNewKeysWaitForIt() throws InterruptedException {
+        Duration window = Duration.ofMillis(200);
+        long start = System.nanoTime();
+        Authenticator authenticator = verifierOf(new RemoteKeys(issuer.url(), REFRESH, window, Ticker.systemTicker()));
+        verified(authenticator.authenticateNow(token()));
+        issuer.rotate();
+
+        CountDownLatch go = new CountDownLatch(1);
+        List<Verifying> forged = new ArrayList<>();
+        List<Verifying> genuine = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            forged.add(verifying(authenticator, issuer.rs256WithForgedKid(issuer.claims("mallory", "acme").build()), go));
+            genuine.add(verifying(authenticator, token(), go));
+        }
+        go.countDown();
+
+        forged.forEach(attempt -> assertThat(rejected(attempt.result())).startsWith("token rejected:"));
+        genuine.forEach(attempt -> verified(attempt.result()));
+        long elapsed = System.nanoTime() - start;
+        // fetches at least a window apart: n fetches span at least (n - 1) windows of the time the test took
+        assertThat((long) issuer.jwksRequests()).isBetween(2L, 1 + elapsed / window.toNanos());
+    }
+
+    @Test
+    void keysAlreadyHeldAreKeptWhileTheServiceIsDown() {
+        RemoteKeys keys = keys();
+        Authenticator authenticator = verifierOf(keys);
+        verified(authenticator.authenticateNow(token()));
+        issuer.outage(true);
+
+        ticker.advance(REFRESH);
+        keys.refresh();
+
+        verified(authenticator.authenticateNow(token()));
+        assertThat(keys.fresh()).as("loaded 5 minutes ago").isTrue();
+        ticker.advance(REFRESH);
+        assertThat(keys.fresh()).as("loaded 10 minutes ago").isFalse();
+    }
+
+    @Test
+    void withoutKeysAndWithTheServiceDownTokensAreRefused() {
+        issuer.outage(true);
+
+        String reason = rejected(verifierOf(keys()).authenticateNow(token()));
+
+        assertThat(reason).startsWith("token rejected:").contains("HTTP 503");
+    }
+
+    @Test
+    void failingRefreshesAreReportedOnceAndTheRecoveryOnce() {
+        Logger logger = (Logger) LoggerFactory.getLogger(RemoteKeys.class);
+        Level level = logger.getLevel();
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        logger.addAppender(captured);
+        logger.setLevel(Level.INFO);
+        try {
+            RemoteKeys keys = keys();
+            issuer.outage(true);
             keys.refresh();
+            ticker.advance(REFRESH);
+            keys.refresh();
+            issuer.outage(false);
+            ticker.advance(REFRESH);
+            keys.refresh();
+            ticker.advance(REFRESH);
+            keys.refresh();
+
+            assertThat(captured.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("cannot load signing keys from " + issuer.url()));
+            assertThat(captured.list).filteredOn(e -> e.getFormattedMessage().startsWith("signing keys loaded again")).hasSize(1);
             assertThat(keys.fresh()).isTrue();
-            assertThat(issuer.jwksRequests()).isEqualTo(1);
+        } finally {
+            logger.detachAppender(captured);
+            logger.setLevel(level);
         }
     }
 
@@ -35,14 +262,81 @@ class RemoteKeysTest {
         logger.addAppender(captured);
         logger.setLevel(Level.INFO);
         try {
-            RemoteKeys keys = new RemoteKeys("http://127.0.0.1:1", Duration.ofMinutes(5));
+            RemoteKeys keys = keys("http://127.0.0.1:1");
             keys.refresh();
+            ticker.advance(REFRESH);
             keys.refresh();
             assertThat(keys.fresh()).isFalse();
             assertThat(captured.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
         } finally {
             logger.detachAppender(captured);
             logger.setLevel(level);
+        }
+    }
+
+    /** Awaits a condition for up to 5 s, looking every few milliseconds. */
+    private static ConditionFactory soon() {
+        return await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5));
+    }
+
+    private Verifying verifying(Authenticator authenticator, String token) {
+        return verifying(authenticator, token, new CountDownLatch(0));
+    }
+
+    /** Verifies the token on a thread of its own once `go` opens, as concurrent connections do. */
+    private Verifying verifying(Authenticator authenticator, String token, CountDownLatch go) {
+        CompletableFuture<Verification> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                if (go.await(5, TimeUnit.SECONDS)) {
+                    result.complete(authenticator.authenticateNow(token));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                result.complete(new Verification.Rejected("did not run"));
+            }
+        }, "verifying");
+        started.add(thread);
+        thread.start();
+        return new Verifying(thread, result);
+    }
+
+    private record Verifying(Thread thread, CompletableFuture<Verification> outcome) {
+        Verification result() {
+            return result(Duration.ofSeconds(5));
+        }
+
+        Verification result(Duration within) {
+            try {
+                return outcome.get(within.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("no verification within " + within, e);
+            }
+        }
+    }
+
+    private static Verification.Verified verified(Verification verification) {
+        assertThat(verification).isInstanceOf(Verification.Verified.class);
+        return (Verification.Verified) verification;
+    }
+
+    private static String rejected(Verification verification) {
+        assertThat(verification).isInstanceOf(Verification.Rejected.class);
+        return ((Verification.Rejected) verification).reason();
+    }
+
+    /** A clock that stands still until the test moves it. */
+    static final class SteppedTicker implements Ticker {
+        private final AtomicLong nanos = new AtomicLong();
+
+        void advance(Duration duration) {
+            nanos.addAndGet(duration.toNanos());
+        }
+
+        @Override
+        public long read() {
+            return nanos.get();
         }
     }
 }

@@ -7,6 +7,7 @@ import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.registry.TopicMode;
 import io.c254.streaming.testing.TestEntitlementsService;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,8 +110,7 @@ class RemoteEntitlementsTest {
         assertThat(decision).isEqualTo(EntitlementDecision.UNAVAILABLE);
         assertThat(remote.answering()).isFalse();
         service.releaseAnswers();
-        await("the same question once the service answers in time").atMost(Duration.ofSeconds(5))
-                .until(() -> decision(remote.check(ALICE, DESK_TOPIC)).allowed());
+        soon().until(() -> decision(remote.check(ALICE, DESK_TOPIC)).allowed());
     }
 
     @ParameterizedTest(name = "HTTP {0} {1}")
@@ -185,7 +185,7 @@ class RemoteEntitlementsTest {
         service.outage(false);
 
         // the clock stands still: only an answer that was not kept lets the next check reach the service
-        await().atMost(Duration.ofSeconds(5)).until(() -> decision(remote.check(ALICE, DESK_TOPIC)).allowed());
+        soon().until(() -> decision(remote.check(ALICE, DESK_TOPIC)).allowed());
         assertThat(remote.answering()).isTrue();
     }
 
@@ -216,7 +216,7 @@ class RemoteEntitlementsTest {
 
         CompletionStage<EntitlementDecision> first = remote.check(ALICE, DESK_TOPIC);
         CompletionStage<EntitlementDecision> second = remote.check(ALICE, DESK_TOPIC);
-        await().atMost(Duration.ofSeconds(5)).until(() -> service.requests().size() == 1);
+        soon().until(() -> service.requests().size() == 1);
         service.releaseAnswers();
 
         assertThat(decision(first)).isEqualTo(EntitlementDecision.ALLOWED);
@@ -237,6 +237,11 @@ class RemoteEntitlementsTest {
         service.deny(DESK, "desk_head");
         decision(remote.check(new Identity("bob", "acme", Set.of(), false), DESK_TOPIC));
         assertThat(remote.answering()).as("a deny is an answer").isTrue();
+    }
+
+    /** Awaits a condition for up to 5 s, looking every few milliseconds. */
+    private static ConditionFactory soon() {
+        return await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5));
     }
 
     /** The cache's clock, moved by the test only. */

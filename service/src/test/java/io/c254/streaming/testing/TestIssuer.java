@@ -24,11 +24,17 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real OpenID Connect issuer over HTTP on loopback: a discovery document and a JWKS with an RSA and
- * an EC signing key, which it can rotate. Tokens it issues are signed with its current keys.
+ * an EC signing key, which it can rotate. Tokens it issues are signed with its current keys (or, to
+ * test rotation, with the RSA key it published before). Its JWKS can be down (HTTP 503) or held
+ * until the test releases it.
  */
 public final class TestIssuer implements AutoCloseable {
 
@@ -36,8 +42,12 @@ public final class TestIssuer implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger jwksRequests = new AtomicInteger();
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile RSAKey rsa = newRsa();
+    private volatile RSAKey retiredRsa;
     private volatile ECKey ec = newEc();
+    private volatile boolean down;
+    private volatile CountDownLatch held;
 
     private TestIssuer(HttpServer server) {
         this.server = server;
@@ -50,8 +60,15 @@ public final class TestIssuer implements AutoCloseable {
                 issuer.reply(exchange, "{\"issuer\":\"" + issuer.url() + "\",\"jwks_uri\":\"" + issuer.url() + "/jwks\"}"));
         server.createContext("/jwks", exchange -> {
             issuer.jwksRequests.incrementAndGet();
-            issuer.reply(exchange, new JWKSet(List.<JWK>of(issuer.rsa.toPublicJWK(), issuer.ec.toPublicJWK())).toString());
+            issuer.awaitRelease();
+            if (issuer.down) {
+                issuer.reply(exchange, 503, "{\"error\":\"maintenance\"}");
+            } else {
+                issuer.reply(exchange, new JWKSet(List.<JWK>of(issuer.rsa.toPublicJWK(), issuer.ec.toPublicJWK())).toString());
+            }
         });
+        // requests are answered concurrently, so that a held JWKS answer does not hold the others
+        server.setExecutor(issuer.handlers);
         server.start();
         return issuer;
     }
@@ -66,8 +83,27 @@ public final class TestIssuer implements AutoCloseable {
 
     /** New keys with new ids; the old ones are no longer published. */
     public void rotate() {
+        retiredRsa = rsa;
         rsa = newRsa();
         ec = newEc();
+    }
+
+    /** While down, the JWKS answers HTTP 503. */
+    public void outage(boolean down) {
+        this.down = down;
+    }
+
+    /** JWKS requests received from now on are answered only once {@link #releaseKeys()} is called (or the issuer closes). */
+    public void holdKeys() {
+        held = new CountDownLatch(1);
+    }
+
+    public void releaseKeys() {
+        CountDownLatch latch = held;
+        held = null;
+        if (latch != null) {
+            latch.countDown();
+        }
     }
 
     /** The public RSA key as published, for tests that abuse it as an HMAC secret. */
@@ -93,6 +129,25 @@ public final class TestIssuer implements AutoCloseable {
 
     public String es256(JWTClaimsSet claims) {
         return sign(JWSAlgorithm.ES256, ec, claims);
+    }
+
+    /** Signed with the RSA key this issuer published before its last {@link #rotate()}. */
+    public String rs256WithRetiredKey(JWTClaimsSet claims) {
+        if (retiredRsa == null) {
+            throw new IllegalStateException("no key has been rotated out yet");
+        }
+        return sign(JWSAlgorithm.RS256, retiredRsa, claims);
+    }
+
+    /** Signed with the current RSA key but naming a key id this issuer never published, as a flood of forged tokens would. */
+    public String rs256WithForgedKid(JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("forged-" + UUID.randomUUID()).build(), claims);
+            jwt.sign(new RSASSASigner(rsa));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Signed with a key of the right kind and a published-looking id, but not one this issuer publishes. */
@@ -127,15 +182,34 @@ public final class TestIssuer implements AutoCloseable {
     }
 
     private void reply(HttpExchange exchange, String json) throws IOException {
+        reply(exchange, 200, json);
+    }
+
+    private void reply(HttpExchange exchange, int status, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, body.length);
+        exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
     }
 
+    private void awaitRelease() {
+        CountDownLatch latch = held;
+        if (latch == null) {
+            return;
+        }
+        try {
+            // bounded, so that a test that forgets to release cannot hold a handler thread for ever
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        releaseKeys();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
