@@ -115,12 +115,14 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
     private JWKSet fetchNewerThan(long requestedAtNanos) throws KeySourceException {
         lock.lock();
         try {
+            // checked before waiting: keys loaded while this caller queued for the lock were fetched after
+            // it asked, so they answer it (waiting a window first would make it wait for a fetch it never needs)
+            if (keys != null && loadedAtNanos - requestedAtNanos >= 0) {
+                return keys;
+            }
             long wait = lastAttemptNanos + minRefetch.toNanos() - ticker.read();
             if (attempted && wait > 0) {
                 Thread.sleep(Duration.ofNanos(wait));
-            }
-            if (keys != null && loadedAtNanos - requestedAtNanos >= 0) {
-                return keys;
             }
             return fetch();
         } catch (InterruptedException e) {

@@ -175,6 +175,27 @@ class RemoteKeysTest {
     }
 
     @Test
+    void aTokenArrivingWhileAnotherWaitsForTheFetchIsAnsweredByThatFetch() {
+        Authenticator authenticator = verifierOf(keys());
+        verified(authenticator.authenticateNow(token()));
+        issuer.rotate();
+        // the next fetch is allowed 10 ms from now; its answer is held until both tokens wait for it
+        ticker.advance(RemoteKeys.MIN_REFETCH.minusMillis(10));
+        issuer.holdKeys();
+
+        Verifying first = verifying(authenticator, token());
+        soon().until(() -> issuer.jwksRequests() == 2);
+        Verifying second = verifying(authenticator, issuer.es256(issuer.claims("bob", "acme").build()));
+        soon().until(() -> second.thread.getState() == Thread.State.WAITING);
+        issuer.releaseKeys();
+
+        verified(first.result());
+        // README: "a token arriving meanwhile waits for that fetch", not for one more window after it
+        verified(second.result(Duration.ofSeconds(2)));
+        assertThat(issuer.jwksRequests()).isEqualTo(2);
+    }
+
+    @Test
     void forgedKeyIdsMakeAtMostOneFetchPerWindowWhileTokensWithTheNewKeysWaitForIt() throws InterruptedException {
         Duration window = Duration.ofMillis(200);
         long start = System.nanoTime();
