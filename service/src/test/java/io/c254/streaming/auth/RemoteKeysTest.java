@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -171,7 +172,20 @@ class RemoteKeysTest {
         assertThat(issuer.jwksRequests()).isEqualTo(1);
         forged.thread.interrupt();
         assertThat(rejected(forged.result())).startsWith("token rejected:");
+        assertThat(forged.interruptedAfter).as("the interrupt is not swallowed").isTrue();
         assertThat(issuer.jwksRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void aVerificationInterruptedWhileItsKeysAreFetchedIsRefusedAndStaysInterrupted() {
+        issuer.holdKeys();
+        Verifying waiting = verifying(verifierOf(keys()), token());
+        soon().until(() -> issuer.jwksRequests() == 1);
+
+        waiting.thread.interrupt();
+
+        assertThat(rejected(waiting.result())).startsWith("token rejected:");
+        assertThat(waiting.interruptedAfter).as("the interrupt is not swallowed").isTrue();
     }
 
     @Test
@@ -307,10 +321,13 @@ class RemoteKeysTest {
     /** Verifies the token on a thread of its own once `go` opens, as concurrent connections do. */
     private Verifying verifying(Authenticator authenticator, String token, CountDownLatch go) {
         CompletableFuture<Verification> result = new CompletableFuture<>();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
         Thread thread = new Thread(() -> {
             try {
                 if (go.await(5, TimeUnit.SECONDS)) {
-                    result.complete(authenticator.authenticateNow(token));
+                    Verification verification = authenticator.authenticateNow(token);
+                    interruptedAfter.set(Thread.currentThread().isInterrupted());
+                    result.complete(verification);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -320,10 +337,11 @@ class RemoteKeysTest {
         }, "verifying");
         started.add(thread);
         thread.start();
-        return new Verifying(thread, result);
+        return new Verifying(thread, result, interruptedAfter);
     }
 
-    private record Verifying(Thread thread, CompletableFuture<Verification> outcome) {
+    /** @param interruptedAfter whether the thread was still marked interrupted when the verification returned */
+    private record Verifying(Thread thread, CompletableFuture<Verification> outcome, AtomicBoolean interruptedAfter) {
         Verification result() {
             return result(Duration.ofSeconds(5));
         }

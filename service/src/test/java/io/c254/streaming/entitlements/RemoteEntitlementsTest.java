@@ -1,6 +1,10 @@
 package io.c254.streaming.entitlements;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.ConfigLoader;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -115,21 +120,33 @@ class RemoteEntitlementsTest {
 
     @ParameterizedTest(name = "HTTP {0} {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
-            "200|<html>maintenance</html>",
-            "200|{}",
-            "200|{\"allowed\":\"true\"}",
-            "200|{\"allowed\":1}",
-            "200|{\"allowed\":null}",
-            "200|[true]",
-            "500|{\"allowed\":true}",
-            "403|{\"allowed\":false}",
-            "204|~~"})
-    void anAnswerOutsideTheContractIsUnavailable(int status, String body) {
+            "200|<html>maintenance</html>|answered with something that is not JSON",
+            "200|{}|answered without a boolean 'allowed'",
+            "200|{\"allowed\":\"true\"}|answered without a boolean 'allowed'",
+            "200|{\"allowed\":1}|answered without a boolean 'allowed'",
+            "200|{\"allowed\":null}|answered without a boolean 'allowed'",
+            "200|[true]|answered without a boolean 'allowed'",
+            "500|{\"allowed\":true}|answered HTTP 500",
+            "403|{\"allowed\":false}|answered HTTP 403",
+            "204|~~|answered HTTP 204"})
+    void anAnswerOutsideTheContractIsUnavailableAndTheOperatorIsToldWhy(int status, String body, String logged) {
         service.answerEverythingWith(status, body == null ? "" : body);
         RemoteEntitlements remote = remote();
+        Logger logger = (Logger) LoggerFactory.getLogger(RemoteEntitlements.class);
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            assertThat(decision(remote.check(ALICE, DESK_TOPIC))).isEqualTo(EntitlementDecision.UNAVAILABLE);
+        } finally {
+            logger.detachAppender(warnings);
+        }
 
-        assertThat(decision(remote.check(ALICE, DESK_TOPIC))).isEqualTo(EntitlementDecision.UNAVAILABLE);
         assertThat(remote.answering()).isFalse();
+        assertThat(warnings.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).isEqualTo("entitlements service " + service.url() + "/v1/entitlements/check " + logged);
+        });
     }
 
     @Test
@@ -149,7 +166,9 @@ class RemoteEntitlementsTest {
         assertThat(decision(remote.check(ALICE, DESK_TOPIC)).allowed()).isTrue();
         service.deny(DESK, "desk_head");
 
-        ticker.advance(Duration.ofSeconds(59));
+        ticker.advance(Duration.ofSeconds(30));
+        assertThat(decision(remote.check(ALICE, DESK_TOPIC)).allowed()).as("30 s after the allow").isTrue();
+        ticker.advance(Duration.ofSeconds(29));
         assertThat(decision(remote.check(ALICE, DESK_TOPIC)).allowed()).as("59 s after the allow").isTrue();
         assertThat(service.requests()).hasSize(1);
 

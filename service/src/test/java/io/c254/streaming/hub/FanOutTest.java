@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.c254.streaming.hub.FilterTest.filter;
@@ -217,6 +221,159 @@ class FanOutTest {
 
         index.unsubscribe(aPrices);
         assertThat(index.countsByTopic()).isEmpty();
+    }
+
+    @Test
+    void framesMatchedBeforeAnUnsubscribeButWrittenAfterItAreMarkedEnded() throws InterruptedException {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            LiveFrames subscriber = new LiveFrames(loop);
+            Subscription ending = index.subscribe(subscriber, PRICES, Filter.none());
+            index.subscribe(subscriber, CURVES, Filter.none());
+            CountDownLatch busy = new CountDownLatch(1);
+            loop.execute(() -> awaitQuietly(busy));
+
+            fanOut.dispatch(List.of(message(PRICES, 1, "{}"), message(CURVES, 2, "{}")));
+            index.unsubscribe(ending);
+            busy.countDown();
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> subscriber.frames.size() == 2);
+            assertThat(subscriber.frames).containsExactly("prices|1 active=false", "curves|2 active=true");
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theTracerSeesEachRecordMatchedAndTheBatchHandedToEachLoopAndWritten() {
+        TracedEvents tracer = new TracedEvents();
+        FanOut traced = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, tracer);
+        index.subscribe(new RecordingSubscriber(ws), PRICES, Filter.none());
+        index.subscribe(new RecordingSubscriber(sse), PRICES, filter("{\"c\":\"oil\"}"));
+
+        traced.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"gas\"}"),
+                message(CURVES, 3, "{}")));
+
+        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 2", "record 2", "matched 1", "record 3", "matched 0",
+                "hand-off 1", "written");
+    }
+
+    @Test
+    void aBatchNobodyWantsIsHandedToNoLoop() {
+        TracedEvents tracer = new TracedEvents();
+        FanOut traced = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, tracer);
+
+        traced.dispatch(List.of(message(PRICES, 1, "{}")));
+
+        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 0", "hand-off 0");
+    }
+
+    @Test
+    void aBatchDroppedByALoopThatHasShutDownStillCountsAsWritten() throws InterruptedException {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        TracedEvents tracer = new TracedEvents();
+        FanOut traced = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, tracer);
+        index.subscribe(new RecordingSubscriber(ws, loop), PRICES, Filter.none());
+
+        traced.dispatch(List.of(message(PRICES, 1, "{}")));
+
+        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 1", "hand-off 1", "written");
+    }
+
+    @Test
+    void aRecordThatFailsToEncodeIsSkippedAndTracedAsFailedWhileTheRestOfTheBatchGoesOut() {
+        TracedEvents tracer = new TracedEvents();
+        FanOut traced = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, tracer);
+        WireFormat failingOnOffset2 = (message, allocator) -> {
+            if (message.offset() == 2) {
+                throw new IllegalStateException("cannot encode");
+            }
+            return ws.encode(message, allocator);
+        };
+        RecordingSubscriber subscriber = new RecordingSubscriber(failingOnOffset2);
+        index.subscribe(subscriber, PRICES, Filter.none());
+
+        traced.dispatch(List.of(message(PRICES, 1, "{}"), message(PRICES, 2, "{}"), message(PRICES, 3, "{}")));
+
+        assertThat(subscriber.offsets()).containsExactly(1L, 3L);
+        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 1", "record 2", "failed cannot encode", "matched 0",
+                "record 3", "matched 1", "hand-off 1", "written");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A subscriber that, like a transport, looks at each frame's subscription when it writes it. */
+    private static final class LiveFrames implements Subscriber {
+        private static final WireFormat TOPIC_AND_OFFSET = (message, allocator) ->
+                allocator.buffer().writeBytes((message.topic() + "|" + message.offset()).getBytes(StandardCharsets.UTF_8));
+        private final EventExecutor loop;
+        final List<String> frames = new CopyOnWriteArrayList<>();
+
+        LiveFrames(EventExecutor loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public WireFormat wireFormat() {
+            return TOPIC_AND_OFFSET;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
+        public void deliver(List<Frame> batch) {
+            for (Frame frame : batch) {
+                frames.add(frame.bytes().toString(StandardCharsets.UTF_8) + " active=" + frame.subscription().isActive());
+                frame.bytes().release();
+            }
+        }
+    }
+
+    /** What the fan-out tells its tracer, in order. */
+    private static final class TracedEvents implements DeliveryTracer, DeliveryTracer.BatchTrace {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public BatchTrace onBatch() {
+            events.add("batch");
+            return this;
+        }
+
+        @Override
+        public RecordTrace onRecord(Message message) {
+            events.add("record " + message.offset());
+            return new RecordTrace() {
+                @Override
+                public void onFailed(RuntimeException failure) {
+                    events.add("failed " + failure.getMessage());
+                }
+
+                @Override
+                public void onMatched(int connections) {
+                    events.add("matched " + connections);
+                }
+            };
+        }
+
+        @Override
+        public void onHandOff(int eventLoops) {
+            events.add("hand-off " + eventLoops);
+        }
+
+        @Override
+        public void onWritten() {
+            events.add("written");
+        }
     }
 
     private static Message message(String topic, long offset, String json) {
