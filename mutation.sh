@@ -9,6 +9,6 @@ mvn -B -ntp -P mutation -pl service -am -DskipITs verify "$@"
 csv=service/target/pit-reports/mutations.csv
 [ -f "$csv" ] || { echo "no PIT report at $csv" >&2; exit 1; }
 # columns: file, class, mutator, method, line, status, killing test
+printf "%-32s %8s %8s %7s\n" package mutants killed score
 awk -F, '{ pkg = $2; sub(/\.[^.]*$/, "", pkg); total[pkg]++; if ($6 == "KILLED" || $6 == "TIMED_OUT" || $6 == "MEMORY_ERROR") killed[pkg]++ }
-  END { printf "%-32s %8s %8s %7s\n", "package", "mutants", "killed", "score";
-        for (p in total) printf "%-32s %8d %8d %6.1f%%\n", p, total[p], killed[p], 100 * killed[p] / total[p] }' "$csv" | sort
+  END { for (p in total) printf "%-32s %8d %8d %6.1f%%\n", p, total[p], killed[p], 100 * killed[p] / total[p] }' "$csv" | sort
