@@ -29,6 +29,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
+import static io.c254.streaming.auth.Verifications.rejected;
+import static io.c254.streaming.auth.Verifications.verified;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AuthenticatorTest {
@@ -245,15 +247,5 @@ class AuthenticatorTest {
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Verification.Verified verified(Verification verification) {
-        assertThat(verification).isInstanceOf(Verification.Verified.class);
-        return (Verification.Verified) verification;
-    }
-
-    private static String rejected(Verification verification) {
-        assertThat(verification).isInstanceOf(Verification.Rejected.class);
-        return ((Verification.Rejected) verification).reason();
     }
 }

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.c254.streaming.auth.Verifications.rejected;
+import static io.c254.streaming.auth.Verifications.verified;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -232,15 +234,5 @@ class JwtVerifierTest {
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Verification.Verified verified(Verification verification) {
-        assertThat(verification).isInstanceOf(Verification.Verified.class);
-        return (Verification.Verified) verification;
-    }
-
-    private static String rejected(Verification verification) {
-        assertThat(verification).isInstanceOf(Verification.Rejected.class);
-        return ((Verification.Rejected) verification).reason();
     }
 }

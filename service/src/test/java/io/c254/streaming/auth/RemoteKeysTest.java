@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.c254.streaming.config.ConfigLoader;
+import io.c254.streaming.testing.SteppedClock;
 import io.c254.streaming.testing.TestIssuer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
+import static io.c254.streaming.auth.Verifications.rejected;
+import static io.c254.streaming.auth.Verifications.verified;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +38,7 @@ class RemoteKeysTest {
 
     private static final Duration REFRESH = Duration.ofMinutes(5);
 
-    private final SteppedTicker ticker = new SteppedTicker();
+    private final SteppedClock ticker = new SteppedClock();
     private TestIssuer issuer;
     private final List<Thread> started = new ArrayList<>();
 
@@ -352,30 +354,6 @@ class RemoteKeysTest {
             } catch (Exception e) {
                 throw new AssertionError("no verification within " + within, e);
             }
-        }
-    }
-
-    private static Verification.Verified verified(Verification verification) {
-        assertThat(verification).isInstanceOf(Verification.Verified.class);
-        return (Verification.Verified) verification;
-    }
-
-    private static String rejected(Verification verification) {
-        assertThat(verification).isInstanceOf(Verification.Rejected.class);
-        return ((Verification.Rejected) verification).reason();
-    }
-
-    /** A clock that stands still until the test moves it. */
-    static final class SteppedTicker implements Ticker {
-        private final AtomicLong nanos = new AtomicLong();
-
-        void advance(Duration duration) {
-            nanos.addAndGet(duration.toNanos());
-        }
-
-        @Override
-        public long read() {
-            return nanos.get();
         }
     }
 }

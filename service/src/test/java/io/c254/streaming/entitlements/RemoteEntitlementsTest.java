@@ -5,11 +5,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.registry.TopicMode;
+import io.c254.streaming.testing.SteppedClock;
 import io.c254.streaming.testing.TestEntitlementsService;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,7 +42,7 @@ class RemoteEntitlementsTest {
     private static final TopicDefinition DESK_TOPIC = new TopicDefinition(DESK, List.of("analyst"), TopicMode.STREAM, "order_id", false);
     private static final Identity ALICE = new Identity("alice", "acme", Set.of("analyst"), false);
 
-    private final SteppedTicker ticker = new SteppedTicker();
+    private final SteppedClock ticker = new SteppedClock();
     private TestEntitlementsService service;
 
     @BeforeEach
@@ -261,19 +260,5 @@ class RemoteEntitlementsTest {
     /** Awaits a condition for up to 5 s, looking every few milliseconds. */
     private static ConditionFactory soon() {
         return await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5));
-    }
-
-    /** The cache's clock, moved by the test only. */
-    static final class SteppedTicker implements Ticker {
-        private final AtomicLong nanos = new AtomicLong();
-
-        void advance(Duration duration) {
-            nanos.addAndGet(duration.toNanos());
-        }
-
-        @Override
-        public long read() {
-            return nanos.get();
-        }
     }
 }

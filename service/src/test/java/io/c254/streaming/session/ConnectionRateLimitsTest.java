@@ -1,12 +1,11 @@
 package io.c254.streaming.session;
 
 import io.c254.streaming.config.ConfigLoader;
-import io.github.bucket4j.TimeMeter;
+import io.c254.streaming.testing.SteppedClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,25 +93,5 @@ class ConnectionRateLimitsTest {
         clock.advance(Duration.ofMillis(29_900));
 
         assertThat(limits.tryUser("acme", "alice").details()).isEqualTo(Map.of("retry_after_seconds", "1"));
-    }
-
-    /** A clock for rate limits that stands still until the test moves it. */
-    static final class SteppedClock implements TimeMeter {
-
-        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-        void advance(Duration duration) {
-            nanos.addAndGet(duration.toNanos());
-        }
-
-        @Override
-        public long currentTimeNanos() {
-            return nanos.get();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.c254.streaming.session;
 
 import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.session.MessageRateLimit.Verdict;
+import io.c254.streaming.testing.SteppedClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Inbound WebSocket messages of one connection (ACCESS_RATE_MESSAGES_PER_SECOND, _BURST, _BREACHES_BEFORE_CLOSE). */
 class MessageRateLimitTest {
 
-    private final ConnectionRateLimitsTest.SteppedClock clock = new ConnectionRateLimitsTest.SteppedClock();
+    private final SteppedClock clock = new SteppedClock();
 
     private MessageRateLimit limit(String... variables) {
         Map<String, String> env = new HashMap<>();
