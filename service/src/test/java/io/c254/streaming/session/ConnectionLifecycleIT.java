@@ -81,6 +81,18 @@ class ConnectionLifecycleIT {
     }
 
     @Test
+    void protocolViolationIsAnsweredWithClose1002AndReleasesTheConnection() throws Exception {
+        try (RawHttp raw = RawHttp.open(server.port())) {
+            assertThat(raw.write(RawHttp.webSocketUpgrade("/ws/stream?token=" + TestTokens.jwt("careless", "tenant-p", "viewer")))
+                    .readResponse().status()).isEqualTo(101);
+            // a client frame must be masked (RFC 6455 section 5.1): this one is not
+            raw.write(new byte[]{(byte) 0x81, 0x05, 'h', 'e', 'l', 'l', 'o'});
+            assertThat(ServerFrames.lastCloseCode(raw.readToEnd())).isEqualTo(1002);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats().path("websocket").path("active_connections").asInt() == 0);
+    }
+
+    @Test
     void respondingClientStaysConnectedPastTheTimeout() throws Exception {
         try (WsClient client = ws(TestTokens.jwt("lively", "tenant-l", "viewer"))) {
             // the JDK client answers pings by itself, as browsers do: still open after twice the timeout

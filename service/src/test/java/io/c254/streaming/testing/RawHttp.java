@@ -74,7 +74,12 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp write(String request) throws IOException {
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        return write(request.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Bytes as they are: a hand-made WebSocket frame, say. */
+    public RawHttp write(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
         return this;
     }

@@ -7,6 +7,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -135,6 +136,21 @@ public final class ServiceProcess implements AutoCloseable {
             lines.add(json);
         }
         return lines;
+    }
+
+    /** Waits for the process to end by itself (a start-up that fails) and returns its exit status. */
+    public int awaitExit() throws InterruptedException {
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the service exits by itself; %s", output()).isTrue();
+        return process.exitValue();
+    }
+
+    /** What the process wrote to standard error, without surrounding blank space. */
+    public String stderr() {
+        try {
+            return Files.readString(stderr).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String output() {

@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real entitlements service over HTTP on loopback whose answers the test changes while it runs:
@@ -32,7 +30,7 @@ public final class TestEntitlementsService implements AutoCloseable {
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean down;
     private volatile RawAnswer raw;
-    private volatile CountDownLatch held;
+    private final HeldAnswers held = new HeldAnswers();
 
     /** An answer given as is, whatever was asked. */
     private record RawAnswer(int status, String body) {
@@ -80,15 +78,11 @@ public final class TestEntitlementsService implements AutoCloseable {
 
     /** Questions received from now on are answered only once {@link #releaseAnswers()} is called (or the service closes). */
     public void holdAnswers() {
-        held = new CountDownLatch(1);
+        held.hold();
     }
 
     public void releaseAnswers() {
-        CountDownLatch latch = held;
-        held = null;
-        if (latch != null) {
-            latch.countDown();
-        }
+        held.release();
     }
 
     /** The request bodies received, in order. */
@@ -99,7 +93,7 @@ public final class TestEntitlementsService implements AutoCloseable {
     private void onCheck(HttpExchange exchange) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
         requests.add(request);
-        awaitRelease();
+        held.awaitRelease();
         String answer = answers.getOrDefault(request.path("topic").asText(), "{\"allowed\":false,\"required_role\":\"unknown\"}");
         RawAnswer override = raw;
         int status = down ? 503 : override != null ? override.status() : 200;
@@ -110,19 +104,6 @@ public final class TestEntitlementsService implements AutoCloseable {
             exchange.getResponseBody().write(body);
         }
         exchange.close();
-    }
-
-    private void awaitRelease() {
-        CountDownLatch latch = held;
-        if (latch == null) {
-            return;
-        }
-        try {
-            // bounded, so that a test that forgets to release cannot hold a handler thread for ever
-            latch.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

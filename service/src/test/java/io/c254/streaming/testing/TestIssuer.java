@@ -24,10 +24,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,7 +45,7 @@ public final class TestIssuer implements AutoCloseable {
     private volatile RSAKey retiredRsa;
     private volatile ECKey ec = newEc();
     private volatile boolean down;
-    private volatile CountDownLatch held;
+    private final HeldAnswers held = new HeldAnswers();
 
     private TestIssuer(HttpServer server) {
         this.server = server;
@@ -60,7 +58,7 @@ public final class TestIssuer implements AutoCloseable {
                 issuer.reply(exchange, "{\"issuer\":\"" + issuer.url() + "\",\"jwks_uri\":\"" + issuer.url() + "/jwks\"}"));
         server.createContext("/jwks", exchange -> {
             issuer.jwksRequests.incrementAndGet();
-            issuer.awaitRelease();
+            issuer.held.awaitRelease();
             if (issuer.down) {
                 issuer.reply(exchange, 503, "{\"error\":\"maintenance\"}");
             } else {
@@ -95,15 +93,11 @@ public final class TestIssuer implements AutoCloseable {
 
     /** JWKS requests received from now on are answered only once {@link #releaseKeys()} is called (or the issuer closes). */
     public void holdKeys() {
-        held = new CountDownLatch(1);
+        held.hold();
     }
 
     public void releaseKeys() {
-        CountDownLatch latch = held;
-        held = null;
-        if (latch != null) {
-            latch.countDown();
-        }
+        held.release();
     }
 
     /** The public RSA key as published, for tests that abuse it as an HMAC secret. */
@@ -191,19 +185,6 @@ public final class TestIssuer implements AutoCloseable {
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
-    }
-
-    private void awaitRelease() {
-        CountDownLatch latch = held;
-        if (latch == null) {
-            return;
-        }
-        try {
-            // bounded, so that a test that forgets to release cannot hold a handler thread for ever
-            latch.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override
