@@ -94,10 +94,11 @@ public final class StreamingService implements AutoCloseable {
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("housekeeping").daemon().factory());
 
-        SubscriptionIndex index = new SubscriptionIndex();
-        FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries());
-        SessionRegistry sessions = new SessionRegistry(config.limits());
         StreamingMetrics metrics = new StreamingMetrics();
+        SubscriptionIndex index = new SubscriptionIndex();
+        FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries(), metrics::delivered,
+                FanOut.DEFAULT_MAX_QUEUED_RECORDS);
+        SessionRegistry sessions = new SessionRegistry(config.limits());
         Optional<RemoteEntitlements> remoteEntitlements = config.entitlements().serviceUrl().map(url -> new RemoteEntitlements(config.entitlements()));
         Entitlements entitlements = remoteEntitlements.<Entitlements>map(remote -> new LayeredEntitlements(new RoleEntitlements(), remote))
                 .orElseGet(RoleEntitlements::new);
@@ -105,7 +106,7 @@ public final class StreamingService implements AutoCloseable {
                 metrics);
         RemoteKeys keys = new RemoteKeys(config.auth().serviceUrl(), config.auth().keysRefreshInterval());
         Authenticator authenticator = Authenticator.from(config, keys, blocking);
-        DeliveryStats delivered = new DeliveryStats(metrics::delivered);
+        DeliveryStats delivered = new DeliveryStats();
         HttpReplies replies = new HttpReplies(new CorsPolicy(config.isLocal(), config.allowedOrigins()));
         ConnectionGate gate = new ConnectionGate(authenticator, sessions, new ConnectionRateLimits(config.rates()), replies, metrics);
         Filter.Limits filterLimits = new Filter.Limits(config.limits().maxFilterFields(), config.limits().maxFilterValues());
@@ -114,6 +115,8 @@ public final class StreamingService implements AutoCloseable {
         Supplier<String> entitlementsHealth = () -> remoteEntitlements.map(remote -> remote.answering() ? "ok" : "down").orElse("not_configured");
         AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, entitlementsHealth, replies, metrics);
         exposeMetrics(metrics, sessions, index, delivered, ingest);
+        metrics.exposeCounter("fanout.stalled.seconds", "Time Kafka consumption waited for event loops that had fallen behind",
+                fanOut, f -> f.stalledNanos() / 1e9);
         Routes routes = new Routes(
                 new WebSocketUpgrade(gate, authenticator, sessions, subscriptions, delivered, replies, config, metrics),
                 new SseStream(gate, sessions, subscriptions, delivered, replies, config.heartbeatInterval(), filterLimits),

@@ -1,11 +1,12 @@
 package io.c254.streaming.http;
 
+import io.c254.streaming.transport.WireHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 
-/** Assembles a new connection's pipeline: TLS when configured, HTTP codec, whole requests, then the router. */
+/** Assembles a new connection's pipeline: TLS when configured, the wire mark, HTTP codec, whole requests, then the router. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Request line and headers: tokens travel in the query or a header, so allow a long one. */
@@ -29,6 +30,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
         }
         channel.pipeline()
+                // data frames are written from here, below the codecs: they are already the bytes on the wire
+                .addLast(WireHandler.NAME, WireHandler.INSTANCE)
                 .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                 // answers 413 (JSON error shape) when a body is larger than allowed
                 .addLast("http-aggregator", new BoundedRequests(maxBodyBytes))

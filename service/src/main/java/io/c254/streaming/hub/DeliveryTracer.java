@@ -30,20 +30,17 @@ public interface DeliveryTracer {
             }
         };
 
-        /**
-         * A message enters the fan-out (once per message, on the ingest thread). Until
-         * {@link RecordTrace#onMatched} its trace is the logging context of this thread.
-         */
+        /** A message enters the fan-out (once per message, on the ingest thread, before the hand-off). */
         RecordTrace onRecord(Message message);
 
         /** The batch's frames are about to be handed to this many event loops; 0 when no connection matched. */
         void onHandOff(int eventLoops);
 
-        /** One event loop has written and flushed its share of the batch, or dropped it (once per loop, on that loop). */
+        /** One event loop has written and flushed its share of the batch, or dropped it (once per loop handed the batch). */
         void onWritten();
     }
 
-    /** The trace of one message while the fan-out matches it. */
+    /** The trace of one message while the event loops match it; its methods may be called from any of them. */
     interface RecordTrace {
 
         RecordTrace NONE = new RecordTrace() {
@@ -56,10 +53,15 @@ public interface DeliveryTracer {
             }
         };
 
-        /** Matching or encoding the message failed; it reaches no one further. Called before {@link #onMatched}. */
+        /** Matching or encoding the message failed on one loop; it reaches no one further there. Called before {@link #onMatched}. */
         void onFailed(RuntimeException failure);
 
-        /** Matching is over: this many connections were handed a frame of the message. Ends the logging context. */
+        /** One event loop is done matching: this many of its connections were handed a frame of the message. Once per loop. */
         void onMatched(int connections);
+
+        /** Runs the action (a log line about this record) with the record's trace as the logging context. */
+        default void inLogContext(Runnable action) {
+            action.run();
+        }
     }
 }

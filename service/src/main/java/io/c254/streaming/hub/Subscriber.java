@@ -1,20 +1,29 @@
 package io.c254.streaming.hub;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 
-import java.util.List;
-
-/** A connection as the hub sees it; the transports implement it. */
+/**
+ * A connection as the hub sees it; the transports implement it. The hub calls {@link #write} and
+ * {@link #flush} only on {@link #executor()}: each event loop matches and writes its own connections.
+ */
 public interface Subscriber {
 
     WireFormat wireFormat();
 
-    /** The event loop that owns the connection: deliveries run there, one task per loop per batch. */
+    /** The event loop that owns the connection: its subscriptions are matched and written there. */
     EventExecutor executor();
 
     /**
-     * Writes the frames of one batch, in order, with one flush, skipping those whose subscription has
-     * ended. Called on {@link #executor()}. Takes ownership of the bytes: each must be written or released.
+     * Queues one data frame without flushing. The frame's bytes stay the hub's and are shared with every
+     * other subscriber of the same format: write a retained duplicate, or nothing (a connection that is
+     * closing, or too slow, drops it).
+     *
+     * @return true when this write leaves the subscriber with unflushed frames it did not have before;
+     *         the hub then calls {@link #flush} once, at the end of the event loop's turn
      */
-    void deliver(List<Frame> frames);
+    boolean write(ByteBuf frame);
+
+    /** Hands everything written since the last flush to the socket: one flush per connection per turn. */
+    void flush();
 }

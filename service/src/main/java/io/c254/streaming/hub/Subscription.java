@@ -10,7 +10,7 @@ public final class Subscription {
     private final String topic;
     private final String tenant;
     private final Filter filter;
-    /** Cleared on unsubscribe; frames matched before but written after are then dropped. */
+    /** Cleared on unsubscribe, on the caller's thread: the owning event loop stops matching it at once. */
     private volatile boolean active = true;
 
     Subscription(Subscriber subscriber, String topic, String tenant, Filter filter) {
@@ -24,8 +24,11 @@ public final class Subscription {
         return active;
     }
 
-    void end() {
+    /** Ends the subscription; true only for the call that ended it. */
+    synchronized boolean end() {
+        boolean wasActive = active;
         active = false;
+        return wasActive;
     }
 
     /** The tenant whose records this subscription may see on a tenant-scoped topic; null elsewhere. */

@@ -1,24 +1,26 @@
 package io.c254.streaming.hub;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.util.concurrent.EventExecutor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Who is subscribed to what: topic → {@link TopicSubscriptions}; on a tenant-scoped topic, each tenant
- * has subscriptions of its own, so a record can only ever be matched against its own tenant's
- * subscribers, whatever their filters say. Safe to use from any thread.
+ * Who is subscribed to what, sharded by event loop: each loop owns the subscriptions of its own
+ * connections ({@link LoopShard}), so matching runs on every loop in parallel and no shard needs a lock.
+ * On a tenant-scoped topic each tenant has subscriptions of their own, so a record can only ever be
+ * matched against its own tenant's subscribers, whatever their filters say. Safe to call from any thread:
+ * a change made off the owning loop is handed to it, and the subscription's active flag stops matching at once.
  */
 public final class SubscriptionIndex {
 
-    private final Map<Scope, TopicSubscriptions> scopes = new ConcurrentHashMap<>();
-
-    /** A topic, or one tenant's share of a tenant-scoped topic (tenant null otherwise). */
-    private record Scope(String topic, String tenant) {
-    }
+    private final Map<EventExecutor, LoopShard> shards = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> activeByTopic = new ConcurrentHashMap<>();
 
     public Subscription subscribe(Subscriber subscriber, String topic, Filter filter) {
         return subscribe(subscriber, topic, null, filter);
@@ -27,32 +29,58 @@ public final class SubscriptionIndex {
     /** @param tenant the subscriber's tenant on a tenant-scoped topic; null on other topics */
     public Subscription subscribe(Subscriber subscriber, String topic, String tenant, Filter filter) {
         Subscription subscription = new Subscription(subscriber, topic, tenant, filter);
-        scopes.computeIfAbsent(new Scope(topic, tenant), s -> new TopicSubscriptions()).add(subscription);
+        activeByTopic.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
+        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), LoopShard::new);
+        shard.counted(1);
+        onLoop(shard, () -> {
+            // an unsubscribe may have overtaken this change; its removal found nothing to remove
+            if (subscription.isActive()) {
+                shard.add(subscription);
+            }
+        });
         return subscription;
     }
 
     public void unsubscribe(Subscription subscription) {
-        subscription.end();
-        TopicSubscriptions subscriptions = scopes.get(new Scope(subscription.topic(), subscription.tenant()));
-        if (subscriptions != null) {
-            subscriptions.remove(subscription);
+        if (!subscription.end()) {
+            return;
+        }
+        activeByTopic.get(subscription.topic()).decrementAndGet();
+        LoopShard shard = shards.get(subscription.subscriber().executor());
+        shard.counted(-1);
+        onLoop(shard, () -> shard.remove(subscription));
+    }
+
+    private static void onLoop(LoopShard shard, Runnable change) {
+        if (shard.loop().inEventLoop()) {
+            change.run();
+            return;
+        }
+        try {
+            shard.loop().execute(change);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the loop is gone, and its connections with it
         }
     }
 
-    void forEachMatch(Message message, Consumer<Subscription> sink) {
-        TopicSubscriptions subscriptions = scopes.get(new Scope(message.topic(), message.tenant()));
-        if (subscriptions != null && subscriptions.size() > 0) {
-            subscriptions.forEachMatch(message.value(), sink);
+    /** The shards that hold at least one subscription: the loops a batch must be handed to. */
+    List<LoopShard> shardsInUse() {
+        List<LoopShard> inUse = new ArrayList<>(shards.size());
+        for (LoopShard shard : shards.values()) {
+            if (!shard.isEmpty()) {
+                inUse.add(shard);
+            }
         }
+        return inUse;
     }
 
     /** Active subscriptions per topic (all tenants together), topics with none left out. */
     public Map<String, Integer> countsByTopic() {
         Map<String, Integer> counts = new TreeMap<>();
-        scopes.forEach((scope, subscriptions) -> {
-            int size = subscriptions.size();
-            if (size > 0) {
-                counts.merge(scope.topic(), size, Integer::sum);
+        activeByTopic.forEach((topic, count) -> {
+            int active = count.get();
+            if (active > 0) {
+                counts.put(topic, active);
             }
         });
         return counts;

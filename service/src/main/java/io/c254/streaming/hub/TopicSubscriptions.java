@@ -2,41 +2,45 @@ package io.c254.streaming.hub;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
- * The subscriptions of one topic, indexed so that matching a record costs what it delivers: unfiltered
- * subscriptions, and filtered ones under one field and each of that field's values. A record only visits
- * the sets its own field values select; the rest of the filter is checked on those candidates alone.
+ * The subscriptions of one topic on one event loop, indexed so that matching a record costs what it
+ * delivers: unfiltered subscriptions, and filtered ones under one field and each of that field's values.
+ * A record only visits the sets its own field values select; the rest of the filter is checked on those
+ * candidates alone. Owned by one event loop: no locks, no concurrent collections.
  */
 final class TopicSubscriptions {
 
-    private final Set<Subscription> unfiltered = ConcurrentHashMap.newKeySet();
+    /** Where matches go; an interface rather than a lambda, so that matching allocates nothing. */
+    interface Matches {
+        void onMatch(Subscription subscription);
+    }
+
+    private final Set<Subscription> unfiltered = new HashSet<>();
     /** field → canonical value → subscriptions indexed under that value. */
-    private final Map<String, Map<String, Set<Subscription>>> byFieldValue = new ConcurrentHashMap<>();
-    private final AtomicInteger size = new AtomicInteger();
+    private final Map<String, Map<String, Set<Subscription>>> byFieldValue = new HashMap<>();
+    private int size;
 
     void add(Subscription subscription) {
         Filter filter = subscription.filter();
+        boolean added;
         if (filter.isEmpty()) {
-            unfiltered.add(subscription);
+            added = unfiltered.add(subscription);
         } else {
             String field = filter.indexField();
-            Map<String, Set<Subscription>> byValue = byFieldValue.computeIfAbsent(field, f -> new ConcurrentHashMap<>());
+            Map<String, Set<Subscription>> byValue = byFieldValue.computeIfAbsent(field, f -> new HashMap<>());
+            added = false;
             for (String value : filter.allowed().get(field)) {
-                // compute() holds the bin lock, so an add never lands in a set that a remove is dropping
-                byValue.compute(value, (v, set) -> {
-                    Set<Subscription> target = set == null ? ConcurrentHashMap.newKeySet() : set;
-                    target.add(subscription);
-                    return target;
-                });
+                added |= byValue.computeIfAbsent(value, v -> new HashSet<>()).add(subscription);
             }
         }
-        size.incrementAndGet();
+        if (added) {
+            size++;
+        }
     }
 
     void remove(Subscription subscription) {
@@ -46,29 +50,36 @@ final class TopicSubscriptions {
             removed = unfiltered.remove(subscription);
         } else {
             removed = false;
-            Map<String, Set<Subscription>> byValue = byFieldValue.get(filter.indexField());
+            String field = filter.indexField();
+            Map<String, Set<Subscription>> byValue = byFieldValue.get(field);
             if (byValue != null) {
-                for (String value : filter.allowed().get(filter.indexField())) {
-                    boolean[] found = {false};
-                    byValue.computeIfPresent(value, (v, set) -> {
-                        found[0] = set.remove(subscription);
-                        return set.isEmpty() ? null : set;
-                    });
-                    removed |= found[0];
+                for (String value : filter.allowed().get(field)) {
+                    Set<Subscription> set = byValue.get(value);
+                    if (set != null && set.remove(subscription)) {
+                        removed = true;
+                        if (set.isEmpty()) {
+                            byValue.remove(value);
+                        }
+                    }
+                }
+                if (byValue.isEmpty()) {
+                    byFieldValue.remove(field);
                 }
             }
         }
         if (removed) {
-            size.decrementAndGet();
+            size--;
         }
     }
 
     int size() {
-        return size.get();
+        return size;
     }
 
-    void forEachMatch(ObjectNode value, Consumer<Subscription> sink) {
-        unfiltered.forEach(sink);
+    void forEachMatch(ObjectNode value, Matches sink) {
+        for (Subscription subscription : unfiltered) {
+            sink.onMatch(subscription);
+        }
         if (byFieldValue.isEmpty()) {
             return;
         }
@@ -78,7 +89,7 @@ final class TopicSubscriptions {
             if (candidates != null) {
                 for (Subscription candidate : candidates) {
                     if (candidate.filter().matches(value)) {
-                        sink.accept(candidate);
+                        sink.onMatch(candidate);
                     }
                 }
             }

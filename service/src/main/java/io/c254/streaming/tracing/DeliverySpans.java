@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * export a trace for every record of every topic, none of them linked to anything.
  * <p>
  * A span starts when its record enters the fan-out and ends when every event loop of its batch has
- * written and flushed its share. That costs one atomic decrement per event loop per batch (loops are
- * few), and the span then covers what a client waits for: matching, encoding, the queue of the event
- * loop and the write. Ending per connection instead would take a countdown per frame across threads.
+ * matched, written and flushed its share. That costs one atomic decrement per event loop per batch (loops
+ * are few), and the span then covers what a client waits for: the queue of the event loops, matching,
+ * encoding and the write. Ending per connection instead would take a countdown per frame across threads.
  */
 final class DeliverySpans implements DeliveryTracer {
 
@@ -55,7 +55,7 @@ final class DeliverySpans implements DeliveryTracer {
 
     private final class BatchSpans implements BatchTrace {
         /** Filled on the ingest thread before the hand-off; read by the last event loop after it. */
-        private final List<Span> spans = new ArrayList<>();
+        private final List<RecordSpan> spans = new ArrayList<>();
         private final AtomicInteger loopsWriting = new AtomicInteger();
 
         @Override
@@ -73,8 +73,9 @@ final class DeliverySpans implements DeliveryTracer {
                     .setAttribute(OPERATION_TYPE, "process")
                     .setAttribute(OPERATION_NAME, OPERATION)
                     .startSpan();
-            spans.add(span);
-            return new RecordSpan(span);
+            RecordSpan recordSpan = new RecordSpan(span);
+            spans.add(recordSpan);
+            return recordSpan;
         }
 
         @Override
@@ -94,18 +95,17 @@ final class DeliverySpans implements DeliveryTracer {
         }
 
         private void end() {
-            spans.forEach(Span::end);
+            spans.forEach(RecordSpan::end);
         }
     }
 
-    /** A record's span while the fan-out matches it; its ids are the thread's logging context meanwhile. */
+    /** A record's span while the event loops match it; they add up the connections it reached. */
     private static final class RecordSpan implements RecordTrace {
         private final Span span;
+        private final AtomicInteger connections = new AtomicInteger();
 
         RecordSpan(Span span) {
             this.span = span;
-            MDC.put(TRACE_ID_KEY, span.getSpanContext().getTraceId());
-            MDC.put(SPAN_ID_KEY, span.getSpanContext().getSpanId());
         }
 
         @Override
@@ -115,10 +115,25 @@ final class DeliverySpans implements DeliveryTracer {
         }
 
         @Override
-        public void onMatched(int connections) {
-            span.setAttribute(CONNECTIONS, connections);
-            MDC.remove(TRACE_ID_KEY);
-            MDC.remove(SPAN_ID_KEY);
+        public void onMatched(int matched) {
+            connections.addAndGet(matched);
+        }
+
+        @Override
+        public void inLogContext(Runnable action) {
+            MDC.put(TRACE_ID_KEY, span.getSpanContext().getTraceId());
+            MDC.put(SPAN_ID_KEY, span.getSpanContext().getSpanId());
+            try {
+                action.run();
+            } finally {
+                MDC.remove(TRACE_ID_KEY);
+                MDC.remove(SPAN_ID_KEY);
+            }
+        }
+
+        void end() {
+            span.setAttribute(CONNECTIONS, connections.get());
+            span.end();
         }
     }
 }

@@ -1,34 +1,38 @@
 package io.c254.streaming.transport;
 
-import io.c254.streaming.hub.Frame;
 import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Connection;
 import io.c254.streaming.session.Problem;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
 
-import java.util.List;
-
 /**
- * A channel as the hub sees it. Writes a batch with one flush; a channel whose outbound buffer is past
- * its high-water mark is a slow consumer and is closed rather than allowed to grow the heap. Frames
- * of subscriptions that ended after they were matched are dropped here, on the event loop, so that
- * nothing of a topic follows its `unsubscribed` or `SUBSCRIPTION_REVOKED`.
+ * A channel as the hub sees it. Data frames arrive as the complete bytes on the wire (a WebSocket frame,
+ * an HTTP chunk), shared by every subscriber of the same format: each write is a retained duplicate of
+ * them, written below the protocol codecs (see {@link WireHandler}), and the hub flushes once per turn.
+ * A channel whose outbound buffer is past its high-water mark when a turn begins is a slow consumer and
+ * is closed rather than allowed to grow the heap.
  */
 public final class ChannelSubscriber implements Connection {
 
     private final Channel channel;
+    private final ChannelHandlerContext wire;
     private final WireFormat format;
     private final TransportFrames frames;
     private final DeliveryStats.Counter sent;
-    /** Set once the server has started to end the connection; only touched on the channel's event loop. */
+    // only touched on the channel's event loop
+    /** Set once the server has started to end the connection. */
     private boolean closing;
     private CloseReason closeReason;
     private long messagesSent;
+    private int unflushed;
 
     public ChannelSubscriber(Channel channel, WireFormat format, TransportFrames frames, DeliveryStats.Counter sent) {
         this.channel = channel;
+        this.wire = WireHandler.context(channel);
         this.format = format;
         this.frames = frames;
         this.sent = sent;
@@ -59,31 +63,35 @@ public final class ChannelSubscriber implements Connection {
     }
 
     @Override
-    public void deliver(List<Frame> batch) {
-        if (closing || !channel.isActive() || !channel.isWritable()) {
-            batch.forEach(frame -> frame.bytes().release());
-            if (channel.isActive()) {
-                doClose(CloseReason.SLOW_CONSUMER);
-            }
-            return;
+    public boolean write(ByteBuf frame) {
+        if (unflushed == 0 && !writable()) {
+            return false;
         }
-        int written = 0;
-        long oldest = Long.MAX_VALUE;
-        for (Frame frame : batch) {
-            if (frame.subscription().isActive()) {
-                channel.write(frames.data(frame.bytes()), channel.voidPromise());
-                oldest = Math.min(oldest, frame.recordTimestamp());
-                written++;
-            } else {
-                frame.bytes().release();
-            }
+        if (closing) {
+            return false;
         }
-        if (written > 0) {
-            // the flush hands the bytes to the socket: the latency sample is taken after it
-            channel.flush();
-            sent.add(written, oldest);
-            messagesSent += written;
+        wire.write(frame.retainedDuplicate(), wire.voidPromise());
+        return unflushed++ == 0;
+    }
+
+    /** At the first frame of a turn: an open channel that still holds more than its bound unsent is too slow. */
+    private boolean writable() {
+        if (closing || !channel.isActive()) {
+            return false;
         }
+        if (!channel.isWritable()) {
+            doClose(CloseReason.SLOW_CONSUMER);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        wire.flush();
+        sent.add(unflushed);
+        messagesSent += unflushed;
+        unflushed = 0;
     }
 
     private void doClose(CloseReason reason) {

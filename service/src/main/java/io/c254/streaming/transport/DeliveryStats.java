@@ -12,15 +12,9 @@ public final class DeliveryStats {
 
     private final Map<Transport, Counter> sent = new EnumMap<>(Transport.class);
 
-    /** Where delivery latencies go: (record timestamp, write time), both in epoch milliseconds. */
-    public interface LatencySink {
-        void delivered(long recordTimestampMillis, long writtenAtMillis);
-    }
-
-    /** @param latency receives one sample per connection and batch: the oldest record written */
-    public DeliveryStats(LatencySink latency) {
+    public DeliveryStats() {
         for (Transport transport : Transport.values()) {
-            sent.put(transport, new Counter(latency));
+            sent.put(transport, new Counter());
         }
     }
 
@@ -36,19 +30,16 @@ public final class DeliveryStats {
     public static final class Counter {
         private final LongAdder adder = new LongAdder();
         private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
-        private final LatencySink latency;
 
-        Counter(LatencySink latency) {
-            this.latency = latency;
+        Counter() {
             for (CloseReason reason : CloseReason.values()) {
                 closes.put(reason, new LongAdder());
             }
         }
 
-        /** One batch written to one connection; the oldest record of it stands for its latency (one sample, not one per message). */
-        void add(int count, long oldestRecordTimestamp) {
+        /** Messages flushed to one connection in one turn of its event loop. */
+        void add(int count) {
             adder.add(count);
-            latency.delivered(oldestRecordTimestamp, System.currentTimeMillis());
         }
 
         void onClosed(CloseReason reason) {

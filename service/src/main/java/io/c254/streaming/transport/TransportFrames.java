@@ -2,14 +2,10 @@ package io.c254.streaming.transport;
 
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Problem;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 
-/** What differs between the transports once a connection is open: how bytes, errors and endings are framed. */
+/** What differs between the transports once a connection is open: how errors and endings are framed (data is framed by its {@link io.c254.streaming.hub.WireFormat}). */
 public interface TransportFrames {
-
-    /** Wraps encoded data bytes into what the channel's pipeline writes (a WebSocket frame, an HTTP chunk). */
-    Object data(ByteBuf bytes);
 
     /** An error message or event, as this transport shows it. */
     Object problem(Channel channel, Problem problem);

@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.concurrent.DefaultEventExecutor;
-import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 import static io.c254.streaming.hub.FilterTest.filter;
@@ -172,14 +174,14 @@ class FanOutTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> subscriber.deliveries.size() == 1);
             assertThat(subscriber.offsets()).containsExactly(1L, 2L);
-            assertThat(subscriber.onOwnLoop).containsExactly(true);
+            assertThat(subscriber.onOwnLoop).containsExactly(true, true);
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
     }
 
     @Test
-    void framesForAnEventLoopThatHasShutDownAreReleased() throws InterruptedException {
+    void aBatchForAnEventLoopThatHasShutDownIsDroppedUnencoded() throws InterruptedException {
         DefaultEventExecutor loop = new DefaultEventExecutor();
         loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
@@ -188,7 +190,7 @@ class FanOutTest {
         fanOut.dispatch(List.of(message(PRICES, 1, "{}")));
 
         assertThat(subscriber.deliveries).isEmpty();
-        assertThat(ws.encoded).singleElement().satisfies(frame -> assertThat(frame.refCnt()).isZero());
+        assertThat(ws.calls).isZero();
     }
 
     @Test
@@ -224,10 +226,10 @@ class FanOutTest {
     }
 
     @Test
-    void framesMatchedBeforeAnUnsubscribeButWrittenAfterItAreMarkedEnded() throws InterruptedException {
+    void aBatchHandedToALoopBeforeAnUnsubscribeGetsNothingOfThatTopicToTheSubscriber() throws InterruptedException {
         DefaultEventExecutor loop = new DefaultEventExecutor();
         try {
-            LiveFrames subscriber = new LiveFrames(loop);
+            RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
             Subscription ending = index.subscribe(subscriber, PRICES, Filter.none());
             index.subscribe(subscriber, CURVES, Filter.none());
             CountDownLatch busy = new CountDownLatch(1);
@@ -237,11 +239,118 @@ class FanOutTest {
             index.unsubscribe(ending);
             busy.countDown();
 
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> subscriber.frames.size() == 2);
-            assertThat(subscriber.frames).containsExactly("prices|1 active=false", "curves|2 active=true");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> subscriber.deliveries.size() == 1);
+            assertThat(subscriber.frames()).containsExactly("ws|curves|2|{}");
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void batchesThatQueueWhileALoopIsBusyAreWrittenInOrderWithOneFlushPerSubscriber() throws InterruptedException {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            RecordingSubscriber first = new RecordingSubscriber(ws, loop);
+            RecordingSubscriber second = new RecordingSubscriber(sse, loop);
+            index.subscribe(first, PRICES, Filter.none());
+            index.subscribe(second, PRICES, filter("{\"c\":\"oil\"}"));
+            CountDownLatch busy = new CountDownLatch(1);
+            loop.execute(() -> awaitQuietly(busy));
+
+            fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"gas\"}")));
+            fanOut.dispatch(List.of(message(PRICES, 3, "{\"c\":\"oil\"}")));
+            fanOut.dispatch(List.of(message(PRICES, 4, "{\"c\":\"gas\"}")));
+            busy.countDown();
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> first.deliveries.size() == 1 && second.deliveries.size() == 1);
+            assertThat(first.deliveries).containsExactly(List.of("ws|prices|1|{\"c\":\"oil\"}", "ws|prices|2|{\"c\":\"gas\"}",
+                    "ws|prices|3|{\"c\":\"oil\"}", "ws|prices|4|{\"c\":\"gas\"}"));
+            assertThat(second.offsets()).containsExactly(1L, 3L);
+            assertThat(first.flushesAsked).isEqualTo(1);
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void eachLoopMatchesItsOwnSubscribersAndAMessageIsEncodedOnceForAllLoops() throws InterruptedException {
+        DefaultEventExecutor one = new DefaultEventExecutor();
+        DefaultEventExecutor two = new DefaultEventExecutor();
+        try {
+            RecordingSubscriber onOne = new RecordingSubscriber(ws, one);
+            RecordingSubscriber onTwo = new RecordingSubscriber(ws, two);
+            RecordingSubscriber oilOnTwo = new RecordingSubscriber(ws, two);
+            index.subscribe(onOne, PRICES, Filter.none());
+            index.subscribe(onTwo, PRICES, Filter.none());
+            index.subscribe(oilOnTwo, PRICES, filter("{\"c\":\"oil\"}"));
+
+            fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"gas\"}")));
+
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> onOne.deliveries.size() == 1 && onTwo.deliveries.size() == 1 && oilOnTwo.deliveries.size() == 1);
+            assertThat(onOne.offsets()).containsExactly(1L, 2L);
+            assertThat(onTwo.offsets()).containsExactly(1L, 2L);
+            assertThat(oilOnTwo.offsets()).containsExactly(1L);
+            assertThat(onOne.onOwnLoop).containsOnly(true);
+            assertThat(onTwo.onOwnLoop).containsOnly(true);
+            assertThat(ws.calls).isEqualTo(2);
+        } finally {
+            one.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            two.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> ws.encoded.stream().allMatch(frame -> frame.refCnt() == 0));
+    }
+
+    @Test
+    void whenALoopFallsBehindTheIngestThreadWaitsForItInsteadOfQueueingMore() throws Exception {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        ExecutorService ingest = Executors.newSingleThreadExecutor();
+        FanOut bounded = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, DeliveryTracer.NONE, DeliveryLatency.NONE, 2);
+        CountDownLatch busy = new CountDownLatch(1);
+        try {
+            RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
+            index.subscribe(subscriber, PRICES, Filter.none());
+            loop.execute(() -> awaitQuietly(busy));
+            bounded.dispatch(List.of(message(PRICES, 1, "{}"), message(PRICES, 2, "{}")));
+
+            AtomicReference<Thread> ingestThread = new AtomicReference<>();
+            Future<?> third = ingest.submit(() -> {
+                ingestThread.set(Thread.currentThread());
+                bounded.dispatch(List.of(message(PRICES, 3, "{}")));
+            });
+
+            // parked in the wait for room, with the third batch not handed over
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> ingestThread.get() != null && ingestThread.get().getState() == Thread.State.TIMED_WAITING);
+            assertThat(third).isNotDone();
+            assertThat(subscriber.deliveries).isEmpty();
+            busy.countDown();
+
+            third.get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> subscriber.frames().size() == 3);
+            assertThat(subscriber.offsets()).containsExactly(1L, 2L, 3L);
+            assertThat(bounded.stalledNanos()).isPositive();
+        } finally {
+            busy.countDown();
+            ingest.shutdownNow();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void latencyIsSampledOncePerLoopTurnFromTheOldestRecordWritten() throws InterruptedException {
+        List<Long> sampled = new CopyOnWriteArrayList<>();
+        FanOut sampling = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, DeliveryTracer.NONE,
+                (recordTimestamp, writtenAt) -> sampled.add(recordTimestamp), FanOut.DEFAULT_MAX_QUEUED_RECORDS);
+        index.subscribe(new RecordingSubscriber(ws), PRICES, Filter.none());
+        index.subscribe(new RecordingSubscriber(sse), PRICES, Filter.none());
+        index.subscribe(new RecordingSubscriber(ws), CURVES, filter("{\"c\":\"oil\"}"));
+
+        sampling.dispatch(List.of(message(CURVES, 1, "{\"c\":\"gas\"}"), message(PRICES, 5, "{}"), message(PRICES, 6, "{}")));
+        sampling.dispatch(List.of(message(CURVES, 7, "{\"c\":\"gas\"}")));
+
+        assertThat(sampled).containsExactly(1_700_000_000_005L);
     }
 
     @Test
@@ -254,8 +363,8 @@ class FanOutTest {
         traced.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"gas\"}"),
                 message(CURVES, 3, "{}")));
 
-        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 2", "record 2", "matched 1", "record 3", "matched 0",
-                "hand-off 1", "written");
+        assertThat(tracer.events).containsExactly("batch", "record 1", "record 2", "record 3", "hand-off 1",
+                "matched 2", "matched 1", "matched 0", "written");
     }
 
     @Test
@@ -265,7 +374,7 @@ class FanOutTest {
 
         traced.dispatch(List.of(message(PRICES, 1, "{}")));
 
-        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 0", "hand-off 0");
+        assertThat(tracer.events).containsExactly("batch", "record 1", "hand-off 0");
     }
 
     @Test
@@ -278,7 +387,7 @@ class FanOutTest {
 
         traced.dispatch(List.of(message(PRICES, 1, "{}")));
 
-        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 1", "hand-off 1", "written");
+        assertThat(tracer.events).containsExactly("batch", "record 1", "hand-off 1", "written");
     }
 
     @Test
@@ -297,8 +406,8 @@ class FanOutTest {
         traced.dispatch(List.of(message(PRICES, 1, "{}"), message(PRICES, 2, "{}"), message(PRICES, 3, "{}")));
 
         assertThat(subscriber.offsets()).containsExactly(1L, 3L);
-        assertThat(tracer.events).containsExactly("batch", "record 1", "matched 1", "record 2", "failed cannot encode", "matched 0",
-                "record 3", "matched 1", "hand-off 1", "written");
+        assertThat(tracer.events).containsExactly("batch", "record 1", "record 2", "record 3", "hand-off 1",
+                "matched 1", "failed cannot encode", "matched 0", "matched 1", "written");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -306,36 +415,6 @@ class FanOutTest {
             latch.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A subscriber that, like a transport, looks at each frame's subscription when it writes it. */
-    private static final class LiveFrames implements Subscriber {
-        private static final WireFormat TOPIC_AND_OFFSET = (message, allocator) ->
-                allocator.buffer().writeBytes((message.topic() + "|" + message.offset()).getBytes(StandardCharsets.UTF_8));
-        private final EventExecutor loop;
-        final List<String> frames = new CopyOnWriteArrayList<>();
-
-        LiveFrames(EventExecutor loop) {
-            this.loop = loop;
-        }
-
-        @Override
-        public WireFormat wireFormat() {
-            return TOPIC_AND_OFFSET;
-        }
-
-        @Override
-        public EventExecutor executor() {
-            return loop;
-        }
-
-        @Override
-        public void deliver(List<Frame> batch) {
-            for (Frame frame : batch) {
-                frames.add(frame.bytes().toString(StandardCharsets.UTF_8) + " active=" + frame.subscription().isActive());
-                frame.bytes().release();
-            }
         }
     }
 

@@ -1,18 +1,23 @@
 package io.c254.streaming.hub;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Keeps each delivery's frames as text and releases them, as a real connection does once written. */
+/** Keeps its frames as text, grouped by flush: one delivery is what one flush handed to the socket. */
 final class RecordingSubscriber implements Subscriber {
     private final WireFormat format;
     private final EventExecutor executor;
+    private final List<String> unflushed = new ArrayList<>();
     final List<List<String>> deliveries = new CopyOnWriteArrayList<>();
     final List<Boolean> onOwnLoop = new CopyOnWriteArrayList<>();
+    /** How many times write answered that a flush is due: must equal the flushes the hub made. */
+    int flushesAsked;
 
     RecordingSubscriber(WireFormat format) {
         this(format, ImmediateEventExecutor.INSTANCE);
@@ -34,13 +39,20 @@ final class RecordingSubscriber implements Subscriber {
     }
 
     @Override
-    public void deliver(List<Frame> frames) {
+    public boolean write(ByteBuf frame) {
         onOwnLoop.add(executor.inEventLoop());
-        deliveries.add(frames.stream().map(frame -> {
-            String text = frame.bytes().toString(StandardCharsets.UTF_8);
-            frame.bytes().release();
-            return text;
-        }).toList());
+        unflushed.add(frame.toString(StandardCharsets.UTF_8));
+        if (unflushed.size() == 1) {
+            flushesAsked++;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void flush() {
+        deliveries.add(List.copyOf(unflushed));
+        unflushed.clear();
     }
 
     List<String> frames() {

@@ -12,7 +12,6 @@ import io.c254.streaming.entitlements.RemoteEntitlements;
 import io.c254.streaming.entitlements.RoleEntitlements;
 import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Filter;
-import io.c254.streaming.hub.Frame;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.SubscriptionIndex;
 import io.c254.streaming.hub.WireFormat;
@@ -448,13 +447,13 @@ class SubscriptionsTest {
         }
 
         @Override
-        public void deliver(List<Frame> frames) {
-            for (Frame frame : frames) {
-                if (frame.subscription().isActive()) {
-                    received.add(frame.bytes().toString(StandardCharsets.UTF_8));
-                }
-                frame.bytes().release();
-            }
+        public boolean write(ByteBuf frame) {
+            received.add(frame.toString(StandardCharsets.UTF_8));
+            return false;
+        }
+
+        @Override
+        public void flush() {
         }
 
         @Override

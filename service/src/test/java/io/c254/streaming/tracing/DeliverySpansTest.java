@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Filter;
-import io.c254.streaming.hub.Frame;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.Subscriber;
 import io.c254.streaming.hub.SubscriptionIndex;
@@ -237,6 +236,7 @@ class DeliverySpansTest {
         private final EventExecutor executor;
         final List<String> frames = new CopyOnWriteArrayList<>();
         final List<Integer> finishedSpansWhenDelivered = new CopyOnWriteArrayList<>();
+        private int unflushed;
 
         TextSubscriber(WireFormat format) {
             this(format, ImmediateEventExecutor.INSTANCE);
@@ -258,12 +258,15 @@ class DeliverySpansTest {
         }
 
         @Override
-        public void deliver(List<Frame> batch) {
+        public boolean write(ByteBuf frame) {
+            frames.add(frame.toString(StandardCharsets.UTF_8));
+            return unflushed++ == 0;
+        }
+
+        @Override
+        public void flush() {
+            unflushed = 0;
             finishedSpansWhenDelivered.add(exporter.getFinishedSpanItems().size());
-            batch.forEach(frame -> {
-                frames.add(frame.bytes().toString(StandardCharsets.UTF_8));
-                frame.bytes().release();
-            });
         }
     }
 }

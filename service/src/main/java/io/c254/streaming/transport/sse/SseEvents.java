@@ -20,21 +20,43 @@ final class SseEvents {
     /** EventSource waits this long before reconnecting after the stream drops. */
     static final int RETRY_MILLIS = 3_000;
 
-    /** Data events: `id:` carries the resume cursor `topic:partition:offset`. */
-    static final WireFormat DATA = SseEvents::data;
+    /**
+     * Data events as complete HTTP chunks (RFC 9112 section 7.1: size in hex, CRLF, data, CRLF), so the
+     * bytes are the same for every subscriber and pass no codec. `id:` carries the resume cursor
+     * `topic:partition:offset`.
+     */
+    static final WireFormat DATA = SseEvents::dataChunk;
+
+    /** A chunk's size line: up to 8 hex digits and CRLF, written before the event once its size is known. */
+    private static final int MAX_CHUNK_HEADER = 8 + 2;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private SseEvents() {
     }
 
-    private static ByteBuf data(Message message, ByteBufAllocator allocator) {
+    private static ByteBuf dataChunk(Message message, ByteBufAllocator allocator) {
         String cursor = EventCursor.of(message);
-        ByteBuf out = allocator.buffer(DataFields.estimatedSize(message) + cursor.length());
+        ByteBuf out = allocator.buffer(MAX_CHUNK_HEADER + DataFields.estimatedSize(message) + cursor.length() + 2);
+        out.writerIndex(MAX_CHUNK_HEADER);
         ByteBufUtil.writeAscii(out, "id: ");
         ByteBufUtil.writeAscii(out, cursor);
         ByteBufUtil.writeAscii(out, "\nevent: data\ndata: {");
         DataFields.write(out, message);
         ByteBufUtil.writeAscii(out, "}\n\n");
+        writeChunkHeader(out, out.writerIndex() - MAX_CHUNK_HEADER);
+        out.writeByte('\r').writeByte('\n');
         return out;
+    }
+
+    private static void writeChunkHeader(ByteBuf chunk, int size) {
+        int digits = Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(size) + 3) / 4);
+        int start = MAX_CHUNK_HEADER - 2 - digits;
+        for (int i = 0; i < digits; i++) {
+            chunk.setByte(start + i, HEX[(size >>> (4 * (digits - 1 - i))) & 0xF]);
+        }
+        chunk.setByte(MAX_CHUNK_HEADER - 2, '\r');
+        chunk.setByte(MAX_CHUNK_HEADER - 1, '\n');
+        chunk.readerIndex(start);
     }
 
     /** The first bytes of a stream: the reconnection delay, then the confirmation. */

@@ -3,7 +3,6 @@ package io.c254.streaming.transport.sse;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.transport.TransportFrames;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -14,11 +13,6 @@ final class SseFrames implements TransportFrames {
     static final SseFrames INSTANCE = new SseFrames();
 
     private SseFrames() {
-    }
-
-    @Override
-    public Object data(ByteBuf bytes) {
-        return new DefaultHttpContent(bytes);
     }
 
     @Override

@@ -8,22 +8,48 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 
 /**
- * The SPEC.md data message, written straight into one buffer:
- * `{"type":"data","topic":..,"data":{..},"timestamp":..,"partition":..,"offset":..}`.
+ * The SPEC.md data message as a complete WebSocket text frame, header included:
+ * `{"type":"data","topic":..,"data":{..},"timestamp":..,"partition":..,"offset":..}`. A server's frames
+ * are not masked (RFC 6455 section 5.1), so these bytes are the same for every subscriber. The payload
+ * is written first, after room for the longest header, and the header then goes right before it.
  */
 final class WsDataFormat implements WireFormat {
 
     static final WsDataFormat INSTANCE = new WsDataFormat();
+
+    /** FIN + opcode, then the 7-bit length or 126 + 16 bits or 127 + 64 bits (RFC 6455 section 5.2). */
+    private static final int MAX_HEADER = 2 + 8;
+    private static final int FIN_TEXT = 0x81;
 
     private WsDataFormat() {
     }
 
     @Override
     public ByteBuf encode(Message message, ByteBufAllocator allocator) {
-        ByteBuf out = allocator.buffer(DataFields.estimatedSize(message));
+        ByteBuf out = allocator.buffer(MAX_HEADER + DataFields.estimatedSize(message));
+        out.writerIndex(MAX_HEADER);
         ByteBufUtil.writeAscii(out, "{\"type\":\"data\",");
         DataFields.write(out, message);
         out.writeByte('}');
+        writeHeader(out, out.writerIndex() - MAX_HEADER);
         return out;
+    }
+
+    private static void writeHeader(ByteBuf frame, int payloadLength) {
+        int start;
+        if (payloadLength < 126) {
+            start = MAX_HEADER - 2;
+            frame.setByte(start + 1, payloadLength);
+        } else if (payloadLength <= 0xFFFF) {
+            start = MAX_HEADER - 4;
+            frame.setByte(start + 1, 126);
+            frame.setShort(start + 2, payloadLength);
+        } else {
+            start = 0;
+            frame.setByte(start + 1, 127);
+            frame.setLong(start + 2, payloadLength);
+        }
+        frame.setByte(start, FIN_TEXT);
+        frame.readerIndex(start);
     }
 }

@@ -3,7 +3,6 @@ package io.c254.streaming.transport.ws;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.transport.TransportFrames;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
@@ -13,11 +12,6 @@ final class WsFrames implements TransportFrames {
     static final WsFrames INSTANCE = new WsFrames();
 
     private WsFrames() {
-    }
-
-    @Override
-    public Object data(ByteBuf bytes) {
-        return new TextWebSocketFrame(bytes);
     }
 
     @Override

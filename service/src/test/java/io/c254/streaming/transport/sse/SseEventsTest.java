@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.Message;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -66,12 +71,42 @@ class SseEventsTest {
         assertThat(data.get("data").get("note").asText()).isEqualTo("line\nbreak");
     }
 
-    private static String encode(Message message) {
-        ByteBuf frame = SseEvents.DATA.encode(message, UnpooledByteBufAllocator.DEFAULT);
+    @Test
+    void aLargeEventIsOneChunkWhoseSizeLineARealHttpClientReads() throws Exception {
+        String big = "x".repeat(70_000);
+
+        String event = encode(message("t", 0, 1, 1L, "{\"blob\":\"" + big + "\"}"));
+
+        assertThat(event).startsWith("id: t:0:1\nevent: data\ndata: ").contains(big).endsWith("}\n\n");
+    }
+
+    @Test
+    void theChunkIsTheEventsExactSizeInHexFollowedByTheEventAndCrlf() throws Exception {
+        ByteBuf chunk = SseEvents.DATA.encode(message("t", 0, 1, 1L, "{}"), UnpooledByteBufAllocator.DEFAULT);
         try {
-            return frame.toString(StandardCharsets.UTF_8);
+            String wire = chunk.toString(StandardCharsets.UTF_8);
+            String event = "id: t:0:1\nevent: data\ndata: {\"topic\":\"t\",\"data\":{},\"timestamp\":1,\"partition\":0,\"offset\":1}\n\n";
+            assertThat(wire).isEqualTo(Integer.toHexString(event.length()) + "\r\n" + event + "\r\n");
         } finally {
-            frame.release();
+            chunk.release();
+        }
+    }
+
+    /** The event as a real HTTP client reads it out of a chunked response: the bytes are one whole chunk. */
+    private static String encode(Message message) {
+        EmbeddedChannel client = new EmbeddedChannel(new HttpResponseDecoder());
+        try {
+            client.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", StandardCharsets.US_ASCII));
+            client.writeInbound(SseEvents.DATA.encode(message, UnpooledByteBufAllocator.DEFAULT));
+            assertThat((Object) client.readInbound()).isInstanceOf(HttpResponse.class);
+            StringBuilder event = new StringBuilder();
+            for (HttpContent content; (content = client.readInbound()) != null; ) {
+                event.append(content.content().toString(StandardCharsets.UTF_8));
+                content.release();
+            }
+            return event.toString();
+        } finally {
+            client.finishAndReleaseAll();
         }
     }
 

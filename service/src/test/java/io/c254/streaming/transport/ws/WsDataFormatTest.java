@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.Message;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 
@@ -58,12 +63,33 @@ class WsDataFormatTest {
         assertThat(encode(message)).isEqualTo(encode(message));
     }
 
+    @ParameterizedTest(name = "a value of {0} characters")
+    @ValueSource(ints = {1, 43, 44, 65_453, 65_454, 70_000}) // payloads of 83, 125, 126, 65,535, 65,536 bytes and more
+    void everyPayloadLengthGetsAHeaderARealClientDecoderReads(int length) throws Exception {
+        // around the 125 / 126 / 65,535 / 65,536 byte boundaries of the three header forms (RFC 6455 section 5.2)
+        String blob = "x".repeat(length);
+
+        String frame = encode(message("t", 0, 1, 1L, "{\"b\":\"" + blob + "\"}"));
+
+        assertThat(MAPPER.readTree(frame).get("data").get("b").asText()).isEqualTo(blob);
+    }
+
+    /** The frame as a real client decodes it off the wire: exactly one unmasked, final text frame. */
     private static String encode(Message message) {
-        ByteBuf frame = WsDataFormat.INSTANCE.encode(message, UnpooledByteBufAllocator.DEFAULT);
+        EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(false).maxFramePayloadLength(1 << 20).build()));
         try {
-            return frame.toString(StandardCharsets.UTF_8);
+            client.writeInbound(WsDataFormat.INSTANCE.encode(message, UnpooledByteBufAllocator.DEFAULT));
+            TextWebSocketFrame frame = client.readInbound();
+            try {
+                assertThat(frame.isFinalFragment()).isTrue();
+                assertThat((Object) client.readInbound()).isNull();
+                return frame.text();
+            } finally {
+                frame.release();
+            }
         } finally {
-            frame.release();
+            client.finishAndReleaseAll();
         }
     }
 

@@ -1,0 +1,199 @@
+package io.c254.streaming.hub;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The subscriptions of the connections of one event loop, and the batches waiting for it. The ingest
+ * thread hands it each batch once; the loop then matches its own subscribers and writes them, all
+ * batches that queued up since its last turn together, with one flush per connection. Everything but
+ * the inbox and the two counters is touched on the loop only.
+ */
+final class LoopShard implements Runnable, TopicSubscriptions.Matches {
+
+    // failures are reported under the fan-out's name: it is the fan-out an operator knows
+    private static final Logger log = LoggerFactory.getLogger(FanOut.class);
+
+    private final EventExecutor loop;
+    private final Map<Scope, TopicSubscriptions> scopes = new HashMap<>();
+    /** Subscriptions made for this loop, counted on the caller's thread (the loop adds them a moment later). */
+    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final Queue<OutboundBatch> inbox = new ConcurrentLinkedQueue<>();
+    /** Records handed to this loop and not yet written: what the ingest thread waits on when it is too far ahead. */
+    private final AtomicInteger queuedRecords = new AtomicInteger();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    // the state of one turn; loop only
+    private final List<Subscriber> unflushed = new ArrayList<>();
+    private final List<OutboundBatch> drained = new ArrayList<>();
+    private OutboundBatch batch;
+    private int messageIndex;
+    private int matched;
+    private WireFormat format1;
+    private ByteBuf frame1;
+    private WireFormat format2;
+    private ByteBuf frame2;
+
+    /** A topic, or one tenant's share of a tenant-scoped topic (tenant null otherwise). */
+    record Scope(String topic, String tenant) {
+    }
+
+    LoopShard(EventExecutor loop) {
+        this.loop = loop;
+    }
+
+    EventExecutor loop() {
+        return loop;
+    }
+
+    void counted(int change) {
+        subscriptions.addAndGet(change);
+    }
+
+    boolean isEmpty() {
+        return subscriptions.get() == 0;
+    }
+
+    int queuedRecords() {
+        return queuedRecords.get();
+    }
+
+    /** On the loop. */
+    void add(Subscription subscription) {
+        scopes.computeIfAbsent(new Scope(subscription.topic(), subscription.tenant()), s -> new TopicSubscriptions()).add(subscription);
+    }
+
+    /** On the loop. */
+    void remove(Subscription subscription) {
+        Scope scope = new Scope(subscription.topic(), subscription.tenant());
+        TopicSubscriptions topic = scopes.get(scope);
+        if (topic != null) {
+            topic.remove(subscription);
+            if (topic.size() == 0) {
+                scopes.remove(scope);
+            }
+        }
+    }
+
+    /** On the ingest thread: queues the batch and wakes the loop unless a turn is already due. False if the loop is gone. */
+    boolean offer(OutboundBatch batch) {
+        queuedRecords.addAndGet(batch.size());
+        inbox.add(batch);
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this);
+            } catch (RejectedExecutionException shuttingDown) {
+                inbox.remove(batch);
+                queuedRecords.addAndGet(-batch.size());
+                log.debug("event loop is shutting down; dropping a batch of {} records for its connections", batch.size());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One turn: every batch queued so far, matched and written, then one flush per connection written to. */
+    @Override
+    public void run() {
+        scheduled.set(false);
+        long oldestWritten = Long.MAX_VALUE;
+        OutboundBatch next;
+        while ((next = inbox.poll()) != null) {
+            oldestWritten = Math.min(oldestWritten, deliver(next));
+            drained.add(next);
+        }
+        for (Subscriber subscriber : unflushed) {
+            subscriber.flush();
+        }
+        unflushed.clear();
+        if (oldestWritten != Long.MAX_VALUE) {
+            drained.getFirst().latency().sample(oldestWritten, System.currentTimeMillis());
+        }
+        for (OutboundBatch done : drained) {
+            queuedRecords.addAndGet(-done.size());
+            done.onLoopDone();
+        }
+        drained.clear();
+    }
+
+    /** Matches and writes one batch; answers the timestamp of the oldest record written, or Long.MAX_VALUE. */
+    private long deliver(OutboundBatch outbound) {
+        batch = outbound;
+        long oldestWritten = Long.MAX_VALUE;
+        for (int i = 0; i < outbound.size(); i++) {
+            Message message = outbound.message(i);
+            TopicSubscriptions topic = scopes.get(new Scope(message.topic(), message.tenant()));
+            if (topic == null) {
+                outbound.trace(i).onMatched(0);
+                continue;
+            }
+            messageIndex = i;
+            matched = 0;
+            format1 = format2 = null;
+            frame1 = frame2 = null;
+            try {
+                topic.forEachMatch(message.value(), this);
+            } catch (RuntimeException e) {
+                DeliveryTracer.RecordTrace trace = outbound.trace(i);
+                // one record must never cost the others of its batch
+                trace.inLogContext(() -> log.warn("skipped a record that failed to fan out: topic={} partition={} offset={}: {}",
+                        message.topic(), message.partition(), message.offset(), e.toString()));
+                trace.onFailed(e);
+            }
+            outbound.trace(i).onMatched(matched);
+            if (matched > 0) {
+                oldestWritten = Math.min(oldestWritten, message.timestamp());
+            }
+        }
+        batch = null;
+        frame1 = frame2 = null;
+        return oldestWritten;
+    }
+
+    @Override
+    public void onMatch(Subscription subscription) {
+        if (!subscription.isActive()) {
+            return; // ended on another thread; its removal is on its way to this loop
+        }
+        Subscriber subscriber = subscription.subscriber();
+        ByteBuf frame = frame(subscriber.wireFormat());
+        if (frame == null) {
+            return;
+        }
+        matched++;
+        if (subscriber.write(frame)) {
+            unflushed.add(subscriber);
+        }
+    }
+
+    /** The current message's frame in this format; two formats are remembered for the message, the batch knows the rest. */
+    private ByteBuf frame(WireFormat format) {
+        if (format == format1) {
+            return frame1;
+        }
+        if (format == format2) {
+            return frame2;
+        }
+        ByteBuf frame = batch.frame(messageIndex, format);
+        if (format1 == null) {
+            format1 = format;
+            frame1 = frame;
+        } else if (format2 == null) {
+            format2 = format;
+            frame2 = frame;
+        }
+        return frame;
+    }
+}
