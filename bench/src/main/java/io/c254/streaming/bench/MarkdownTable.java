@@ -2,6 +2,7 @@ package io.c254.streaming.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalDouble;
 
 /** A Markdown table, and the one way figures are written in the report ("–" when missing). */
@@ -42,6 +43,6 @@ final class MarkdownTable {
     }
 
     static String format(double value, int decimals) {
-        return String.format(java.util.Locale.ROOT, "%,." + decimals + "f", value);
+        return String.format(Locale.ROOT, "%,." + decimals + "f", value);
     }
 }

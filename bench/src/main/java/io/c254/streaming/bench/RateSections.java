@@ -2,6 +2,7 @@ package io.c254.streaming.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeSet;
@@ -55,7 +56,7 @@ final class RateSections {
                 + ", ratio " + best.ratio() + ".";
         Verdict verdict = gateway.isEmpty() || nchan.isEmpty() ? Verdict.NOT_MEASURED
                 : Verdict.of(best.gateway() > 0 && best.gateway() >= 3 * best.nchan());
-        out.paragraph("### " + transport.toUpperCase(java.util.Locale.ROOT))
+        out.paragraph("### " + transport.toUpperCase(Locale.ROOT))
                 .table(table)
                 .target("the gateway's highest good rate is at least 3× Nchan's.", figures, verdict)
                 .commands(concat(gateway, nchan));
@@ -67,13 +68,14 @@ final class RateSections {
                         + " WebSocket subscribers × 50 msg/s")
                 .paragraph("From (a)'s 50 msg/s WebSocket step (or a step of its own when (a) did not reach it): the "
                         + "server's user + system CPU time over the measured window divided by the window records delivered.");
-        MarkdownTable table = new MarkdownTable("peer", "delivered / expected", "deliveries/s", "server CPU %", "CPU µs per delivery");
+        MarkdownTable table = new MarkdownTable("peer", "delivered / expected", "deliveries/s", "server CPU %", "CPU µs per delivery", "step good");
         List<JsonNode> used = new ArrayList<>();
         for (String peer : PEERS) {
             cpuStep(peer).ifPresent(line -> {
                 used.add(line);
                 table.row(peer, SectionWriter.deliveredOfExpected(line), SectionWriter.decimal(line, "delivered_per_s", 0),
-                        SectionWriter.decimal(line, "server_cpu_pct", 1), SectionWriter.decimal(line, "server_cpu_us_per_delivery", 2));
+                        SectionWriter.decimal(line, "server_cpu_pct", 1), SectionWriter.decimal(line, "server_cpu_us_per_delivery", 2),
+                        line.path("step_good").asBoolean(false) ? "yes" : "**no**");
             });
         }
         OptionalDouble gateway = cpuPerDelivery("gateway");

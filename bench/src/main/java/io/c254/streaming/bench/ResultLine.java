@@ -1,5 +1,6 @@
 package io.c254.streaming.bench;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -19,8 +20,8 @@ final class ResultLine {
     static ResultLine describing(Options options) {
         ResultLine line = new ResultLine();
         line.root.put("scenario", options.scenario());
-        line.root.put("peer", options.peer().name().toLowerCase(java.util.Locale.ROOT));
-        line.root.put("transport", options.transport().name().toLowerCase(java.util.Locale.ROOT));
+        line.root.put("peer", options.peer().name().toLowerCase(Locale.ROOT));
+        line.root.put("transport", options.transport().name().toLowerCase(Locale.ROOT));
         line.root.put("subscribers", options.subscribers());
         return line;
     }
