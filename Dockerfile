@@ -14,6 +14,7 @@ COPY pom.xml ./
 COPY embedded-kafka/pom.xml embedded-kafka/
 COPY service/pom.xml service/
 COPY dev/pom.xml dev/
+COPY bench/pom.xml bench/
 RUN mvn -B -ntp -q -DskipTests package -pl service -am && rm -rf embedded-kafka/target service/target
 COPY embedded-kafka/src embedded-kafka/src
 COPY service/src service/src

@@ -1,0 +1,63 @@
+package io.c254.streaming.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * CPU time and resident memory of one process, read from /proc: {@code utime + stime} of
+ * {@code /proc/<pid>/stat} and {@code VmRSS} of {@code /proc/<pid>/status}. Unreadable (another OS, a process
+ * that is gone) means empty, never an error: the figures are then missing from the result line.
+ */
+final class ProcessStats {
+
+    /**
+     * USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture this runs on (the JDK cannot
+     * call sysconf(_SC_CLK_TCK)).
+     */
+    static final long TICKS_PER_SECOND = 100;
+
+    /** Fields 14 and 15 of /proc/<pid>/stat, counted from the first field after the command name. */
+    private static final int UTIME_AFTER_COMM = 11;
+
+    private final Path dir;
+
+    private ProcessStats(Path dir) {
+        this.dir = dir;
+    }
+
+    static ProcessStats of(long pid) {
+        return new ProcessStats(Path.of("/proc", Long.toString(pid)));
+    }
+
+    static ProcessStats self() {
+        return new ProcessStats(Path.of("/proc/self"));
+    }
+
+    /** User plus system CPU time so far, in clock ticks. */
+    OptionalLong cpuTicks() {
+        try {
+            String stat = Files.readString(dir.resolve("stat"));
+            // the command name is in parentheses and may hold spaces: count fields after its closing one
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return OptionalLong.of(Long.parseLong(fields[UTIME_AFTER_COMM]) + Long.parseLong(fields[UTIME_AFTER_COMM + 1]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Resident set size in KiB. */
+    OptionalLong rssKb() {
+        try {
+            for (String line : Files.readAllLines(dir.resolve("status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.substring(6).trim().split("\\s+")[0]));
+                }
+            }
+            return OptionalLong.empty();
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+}
