@@ -135,6 +135,7 @@ final class BenchRun {
                 .put("server_rss_kb_after_run", rssAfterRun)
                 .put("server_rss_kb_per_connection", perConnection(rssAfterConnect, rssBeforeConnect))
                 .put("server_cpu_pct", window.serverCpuPercent())
+                .put("server_cpu_sys_pct", window.serverSystemCpuPercent())
                 .put("server_cpu_us_per_delivery", serverCpu.isPresent() && delivered > 0
                         ? OptionalDouble.of((double) serverCpu.getAsLong() / delivered) : OptionalDouble.empty())
                 .put("generator_cpu_pct", window.generatorCpuPercent())

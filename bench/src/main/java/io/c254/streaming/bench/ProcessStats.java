@@ -37,11 +37,21 @@ final class ProcessStats {
 
     /** User plus system CPU time so far, in clock ticks. */
     OptionalLong cpuTicks() {
+        return ticks(true);
+    }
+
+    /** System (kernel) CPU time so far, in clock ticks: system calls, and on loopback the receiver's TCP work too. */
+    OptionalLong systemTicks() {
+        return ticks(false);
+    }
+
+    private OptionalLong ticks(boolean withUser) {
         try {
             String stat = Files.readString(dir.resolve("stat"));
             // the command name is in parentheses and may hold spaces: count fields after its closing one
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return OptionalLong.of(Long.parseLong(fields[UTIME_AFTER_COMM]) + Long.parseLong(fields[UTIME_AFTER_COMM + 1]));
+            long system = Long.parseLong(fields[UTIME_AFTER_COMM + 1]);
+            return OptionalLong.of(withUser ? Long.parseLong(fields[UTIME_AFTER_COMM]) + system : system);
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();
         }

@@ -15,6 +15,8 @@ final class WindowSampler implements PublishSchedule.Window {
     private long endNanos;
     private OptionalLong serverStart = OptionalLong.empty();
     private OptionalLong serverEnd = OptionalLong.empty();
+    private OptionalLong serverSystemStart = OptionalLong.empty();
+    private OptionalLong serverSystemEnd = OptionalLong.empty();
     private OptionalLong selfStart = OptionalLong.empty();
     private OptionalLong selfEnd = OptionalLong.empty();
 
@@ -27,6 +29,7 @@ final class WindowSampler implements PublishSchedule.Window {
     public void onStart() {
         startNanos = System.nanoTime();
         serverStart = server == null ? OptionalLong.empty() : server.cpuTicks();
+        serverSystemStart = server == null ? OptionalLong.empty() : server.systemTicks();
         selfStart = self.cpuTicks();
     }
 
@@ -34,6 +37,7 @@ final class WindowSampler implements PublishSchedule.Window {
     public void onEnd() {
         endNanos = System.nanoTime();
         serverEnd = server == null ? OptionalLong.empty() : server.cpuTicks();
+        serverSystemEnd = server == null ? OptionalLong.empty() : server.systemTicks();
         selfEnd = self.cpuTicks();
     }
 
@@ -45,6 +49,11 @@ final class WindowSampler implements PublishSchedule.Window {
     /** Server CPU as a percentage of one core over the window. */
     OptionalDouble serverCpuPercent() {
         return percent(serverCpuMicros());
+    }
+
+    /** The server's kernel share of that CPU, as a percentage of one core. */
+    OptionalDouble serverSystemCpuPercent() {
+        return percent(cpuMicros(serverSystemStart, serverSystemEnd));
     }
 
     OptionalDouble generatorCpuPercent() {

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.config.ConfigException;
 import io.c254.streaming.config.ConfigLoader;
+import io.netty.util.ResourceLeakDetector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -18,6 +19,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        disableLeakDetectionUnlessAsked();
         Config config = loadOrExit();
         applyLogLevel(config.logLevel());
         StreamingService service = startOrExit(config);
@@ -25,6 +27,18 @@ public final class Main {
         // not a failure. A plain shutdown hook would run the same drain but leave exit status 143.
         Signal.handle(new Signal("TERM"), signal -> stopAndExit(service));
         Signal.handle(new Signal("INT"), signal -> stopAndExit(service));
+    }
+
+    /**
+     * Netty's leak detector samples one buffer in 128, and a sampled frame records a stack trace for each of
+     * its retained duplicates: one per subscriber of a record. On a fan-out to thousands of connections that
+     * is most of the CPU the gateway spends outside the kernel. It stays available for hunting a leak:
+     * `-Dio.netty.leakDetection.level=simple` (or `paranoid`) turns it back on. The tests run with it on.
+     */
+    private static void disableLeakDetectionUnlessAsked() {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     private static void stopAndExit(StreamingService service) {
