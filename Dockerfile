@@ -40,5 +40,9 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${ACCESS_PORT:-8001} && printf 'GET /health/live HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 # Netty's buffers live in direct memory, which the JVM caps at the heap size by default: 40% of the
 # container's memory for each leaves room for metaspace and thread stacks. JAVA_TOOL_OPTIONS adds more.
+# Serial GC with a fixed 32 MB young generation: the live set is small (about 4 KiB per connection) and
+# nearly everything else dies young, so young collections take milliseconds, the collector costs no
+# concurrent threads or barriers on a 1-2 core instance, and resident memory follows the connections
+# instead of the heap's growth (README "Performance"; BENCHMARKS.md).
 # Exec form: java is PID 1 and receives SIGTERM itself, so the shutdown hook closes clients with 1001.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=40", "-jar", "/app/streaming-service-1.0.0.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=40", "-XX:+UseSerialGC", "-Xmn32m", "-jar", "/app/streaming-service-1.0.0.jar"]

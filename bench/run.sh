@@ -26,7 +26,8 @@ else
   SUBS_RATE=1000; SUBS_SCALE=10000; RATES=${BENCH_RATES:-10 25 50 100 150 200 300 500}
 fi
 GRACE=${BENCH_GRACE:-5}
-GATEWAY_JVM_FLAGS=${GATEWAY_JVM_FLAGS:--Xmx1g -XX:+UseG1GC}
+PEERS=${BENCH_PEERS:-gateway nchan}     # one of them alone while tuning; the report needs both
+GATEWAY_JVM_FLAGS=${GATEWAY_JVM_FLAGS:--Xmx1g -XX:+UseSerialGC -Xmn32m}   # as the Dockerfile runs it
 GENERATOR_JVM_FLAGS=${GENERATOR_JVM_FLAGS:--Xmx1g -XX:+UseG1GC}
 BROKER_JVM_FLAGS=${BROKER_JVM_FLAGS:--Xmx512m --sun-misc-unsafe-memory-access=allow}
 KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
@@ -227,6 +228,7 @@ summarize() {
 # ---- scenarios ---------------------------------------------------------------------------------------
 
 with_peer() { # with_peer PEER FUNCTION ARGS...: a fresh peer for FUNCTION, stopped after it
+  [[ " $PEERS " == *" $1 "* ]] || return 0
   local peer=$1; shift
   if [ "$peer" = nchan ] && ! $NCHAN; then return 0; fi
   if [ "$peer" = gateway ]; then start_gateway; else start_nchan; fi

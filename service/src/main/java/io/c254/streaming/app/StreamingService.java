@@ -97,7 +97,7 @@ public final class StreamingService implements AutoCloseable {
         StreamingMetrics metrics = new StreamingMetrics();
         SubscriptionIndex index = new SubscriptionIndex();
         FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries(), metrics::delivered,
-                FanOut.DEFAULT_MAX_QUEUED_RECORDS);
+                FanOut.DEFAULT_MAX_QUEUED_RECORDS, config.delivery().writeCoalescing());
         SessionRegistry sessions = new SessionRegistry(config.limits());
         Optional<RemoteEntitlements> remoteEntitlements = config.entitlements().serviceUrl().map(url -> new RemoteEntitlements(config.entitlements()));
         Entitlements entitlements = remoteEntitlements.<Entitlements>map(remote -> new LayeredEntitlements(new RoleEntitlements(), remote))
@@ -124,7 +124,7 @@ public final class StreamingService implements AutoCloseable {
                 admin,
                 replies);
         HttpServer server = HttpServer.start(config.bindAddress(), config.port(), routes, config.limits().maxBodyBytes(),
-                config.limits().maxClientBufferBytes(), tls);
+                config.limits().maxClientBufferBytes(), tls, config.delivery().eventLoops());
         admin.startSampling(server.workers().next());
         ingest.start();
         scheduleHousekeeping(config, housekeeping, sessions, subscriptions, keys);

@@ -27,7 +27,8 @@ public record Config(
         Duration drainTimeout,
         boolean tracingEnabled,
         List<String> allowedOrigins,
-        String instanceId) {
+        String instanceId,
+        DeliverySettings delivery) {
 
     /** Local mode accepts the well-known `test-token` and any browser origin; every deployment says `production`. */
     public boolean isLocal() {
@@ -38,6 +39,16 @@ public record Config(
     public Duration heartbeatInterval() {
         long millis = Math.max(1_000, heartbeatTimeout.toMillis() / 3);
         return Duration.ofMillis(Math.min(millis, heartbeatTimeout.toMillis()));
+    }
+
+    /**
+     * How the fan-out uses the machine.
+     *
+     * @param eventLoops      threads that own connections, match their subscriptions and write them (one per core)
+     * @param writeCoalescing the least time between two write turns of an event loop: records that arrive faster are
+     *                        written together, one flush per connection, adding at most this much latency (zero: never wait)
+     */
+    public record DeliverySettings(int eventLoops, Duration writeCoalescing) {
     }
 
     public enum Environment {

@@ -87,7 +87,10 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer("ACCESS_DRAIN_SECONDS", 20, 0, 3_600)),
                 bool("ACCESS_ENABLE_TRACING", false),
                 origins(),
-                text("ACCESS_INSTANCE_ID", env.getOrDefault("HOSTNAME", "local")));
+                text("ACCESS_INSTANCE_ID", env.getOrDefault("HOSTNAME", "local")),
+                new Config.DeliverySettings(
+                        integer("ACCESS_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+                        Duration.ofMillis(integer("ACCESS_WRITE_COALESCING_MS", 5, 0, 1_000))));
     }
 
     private Environment environment() {

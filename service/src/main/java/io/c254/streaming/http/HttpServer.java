@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** The listening socket and its event loops: native epoll where available, NIO elsewhere. One loop per core. */
+/** The listening socket and its event loops: native epoll where available, NIO elsewhere. One loop per core by default. */
 public final class HttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -35,14 +35,18 @@ public final class HttpServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** @param tls null for plain HTTP and WS; otherwise HTTPS and WSS on the same port */
-    public static HttpServer start(String host, int port, Routes routes, int maxBodyBytes, int maxClientBufferBytes, SslContext tls)
-            throws InterruptedException {
+    /**
+     * @param eventLoops threads for the connections: one per core (Netty's default of two per core only adds
+     *                   context switches to a fan-out whose every loop is busy at the same moments)
+     * @param tls        null for plain HTTP and WS; otherwise HTTPS and WSS on the same port
+     */
+    public static HttpServer start(String host, int port, Routes routes, int maxBodyBytes, int maxClientBufferBytes, SslContext tls,
+                                   int eventLoops) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoops, io);
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)

@@ -2,6 +2,7 @@ package io.c254.streaming.hub;
 
 import io.netty.buffer.ByteBufAllocator;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -12,6 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * per subscriber: it hands every loop that holds subscriptions the same batch once, and each loop
  * ({@link LoopShard}) matches its own connections and writes them in parallel with the others. Each
  * message is encoded at most once per wire format, whatever the number of loops and subscribers.
+ * <p>
+ * Under load the loops write in coalesced turns: a loop turns at most once per coalescing interval, so
+ * records that arrive faster than that go to each connection together, in one write burst and one flush,
+ * and the cost per record falls as the rate rises. Records further apart are written at once.
  * <p>
  * When a loop falls behind, the ingest thread waits for it instead of queueing without bound: Kafka
  * keeps what is not consumed yet, and the lag shows in the consumer-lag metric. A connection that cannot
@@ -28,23 +33,31 @@ public final class FanOut implements Dispatcher {
     private final DeliveryTracer tracer;
     private final DeliveryLatency latency;
     private final int maxQueuedRecords;
+    private final long coalescingNanos;
     private final LongAdder stalledNanos = new LongAdder();
 
     public FanOut(SubscriptionIndex index, ByteBufAllocator allocator) {
-        this(index, allocator, DeliveryTracer.NONE, DeliveryLatency.NONE, DEFAULT_MAX_QUEUED_RECORDS);
+        this(index, allocator, DeliveryTracer.NONE, DeliveryLatency.NONE, DEFAULT_MAX_QUEUED_RECORDS, Duration.ZERO);
     }
 
     public FanOut(SubscriptionIndex index, ByteBufAllocator allocator, DeliveryTracer tracer) {
-        this(index, allocator, tracer, DeliveryLatency.NONE, DEFAULT_MAX_QUEUED_RECORDS);
+        this(index, allocator, tracer, DeliveryLatency.NONE, DEFAULT_MAX_QUEUED_RECORDS, Duration.ZERO);
     }
 
+    /**
+     * @param maxQueuedRecords records a loop may have waiting before the ingest thread waits for it
+     * @param coalescing       the least time between two turns of a loop: records arriving faster wait for the
+     *                         next turn and go out together, one write burst and one flush per connection;
+     *                         records further apart than this never wait
+     */
     public FanOut(SubscriptionIndex index, ByteBufAllocator allocator, DeliveryTracer tracer, DeliveryLatency latency,
-                  int maxQueuedRecords) {
+                  int maxQueuedRecords, Duration coalescing) {
         this.index = index;
         this.allocator = allocator;
         this.tracer = tracer;
         this.latency = latency;
         this.maxQueuedRecords = maxQueuedRecords;
+        this.coalescingNanos = coalescing.toNanos();
     }
 
     @Override
@@ -63,7 +76,7 @@ public final class FanOut implements Dispatcher {
         OutboundBatch outbound = new OutboundBatch(batch, traces, trace, allocator, latency, loops.size());
         for (LoopShard loop : loops) {
             awaitRoom(loop);
-            if (!loop.offer(outbound)) {
+            if (!loop.offer(outbound, coalescingNanos)) {
                 outbound.onLoopDone();
             }
         }

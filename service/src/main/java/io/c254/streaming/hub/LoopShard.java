@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,8 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     /** Records handed to this loop and not yet written: what the ingest thread waits on when it is too far ahead. */
     private final AtomicInteger queuedRecords = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** When the last turn began (System.nanoTime); written on the loop, read by the ingest thread. */
+    private volatile long lastTurnNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     // the state of one turn; loop only
     private final List<Subscriber> unflushed = new ArrayList<>();
@@ -87,13 +90,22 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         }
     }
 
-    /** On the ingest thread: queues the batch and wakes the loop unless a turn is already due. False if the loop is gone. */
-    boolean offer(OutboundBatch batch) {
+    /**
+     * On the ingest thread: queues the batch and wakes the loop unless a turn is already due; a turn that would
+     * follow the last one within the coalescing interval is put off until the interval is over. False if the
+     * loop is gone.
+     */
+    boolean offer(OutboundBatch batch, long coalescingNanos) {
         queuedRecords.addAndGet(batch.size());
         inbox.add(batch);
         if (scheduled.compareAndSet(false, true)) {
             try {
-                loop.execute(this);
+                long wait = lastTurnNanos + coalescingNanos - System.nanoTime();
+                if (wait > 0) {
+                    loop.schedule(this, wait, TimeUnit.NANOSECONDS);
+                } else {
+                    loop.execute(this);
+                }
             } catch (RejectedExecutionException shuttingDown) {
                 inbox.remove(batch);
                 queuedRecords.addAndGet(-batch.size());
@@ -108,6 +120,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     @Override
     public void run() {
         scheduled.set(false);
+        lastTurnNanos = System.nanoTime();
         long oldestWritten = Long.MAX_VALUE;
         OutboundBatch next;
         while ((next = inbox.poll()) != null) {

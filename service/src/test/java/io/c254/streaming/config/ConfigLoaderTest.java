@@ -51,6 +51,8 @@ class ConfigLoaderTest {
         assertThat(config.auth().jwtSecret()).isEmpty();
         assertThat(config.topicRegistryFile()).isEmpty();
         assertThat(config.allowedOrigins()).isEmpty();
+        assertThat(config.delivery().eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(config.delivery().writeCoalescing()).isEqualTo(Duration.ofMillis(5));
     }
 
     @Test
@@ -97,6 +99,14 @@ class ConfigLoaderTest {
         assertThat(config.auth().jwtSecret()).contains(SECRET_32_BYTES);
     }
 
+    @Test
+    void eventLoopsAndWriteCoalescingAreSet() {
+        Config config = ConfigLoader.load(Map.of("ACCESS_EVENT_LOOPS", "3", "ACCESS_WRITE_COALESCING_MS", "0"));
+
+        assertThat(config.delivery().eventLoops()).isEqualTo(3);
+        assertThat(config.delivery().writeCoalescing()).isZero();
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "ACCESS_PORT|abc",
@@ -117,6 +127,9 @@ class ConfigLoaderTest {
             "ACCESS_TOPIC_REGISTRY_FILE|/nonexistent",
             "ACCESS_KAFKA_AUTO_OFFSET_RESET|middle",
             "ACCESS_KAFKA_MAX_POLL_RECORDS|0",
+            "ACCESS_EVENT_LOOPS|0",
+            "ACCESS_WRITE_COALESCING_MS|-1",
+            "ACCESS_WRITE_COALESCING_MS|1001",
             "ACCESS_ALLOWED_ORIGINS|notanorigin",
             "ACCESS_ALLOWED_ORIGINS|https://ok.example.com,https://bad.example.com/path"})
     void badValueFailsWithOneLineNamingTheVariable(String variable, String value) {

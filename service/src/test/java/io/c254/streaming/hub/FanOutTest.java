@@ -363,7 +363,7 @@ class FanOutTest {
     void whenALoopFallsBehindTheIngestThreadWaitsForItInsteadOfQueueingMore() throws Exception {
         DefaultEventExecutor loop = new DefaultEventExecutor();
         ExecutorService ingest = Executors.newSingleThreadExecutor();
-        FanOut bounded = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, DeliveryTracer.NONE, DeliveryLatency.NONE, 2);
+        FanOut bounded = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, DeliveryTracer.NONE, DeliveryLatency.NONE, 2, Duration.ZERO);
         CountDownLatch busy = new CountDownLatch(1);
         try {
             RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
@@ -398,10 +398,32 @@ class FanOutTest {
     }
 
     @Test
+    void recordsArrivingWithinTheCoalescingIntervalOfTheLastTurnAreWrittenTogetherInTheNext() throws InterruptedException {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        // long enough that the three dispatches below happen within it on any machine
+        FanOut coalescing = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, DeliveryTracer.NONE, DeliveryLatency.NONE,
+                FanOut.DEFAULT_MAX_QUEUED_RECORDS, Duration.ofSeconds(2));
+        try {
+            RecordingSubscriber subscriber = new RecordingSubscriber(ws, loop);
+            index.subscribe(subscriber, PRICES, Filter.none());
+
+            coalescing.dispatch(List.of(message(PRICES, 1, "{}")));
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> subscriber.deliveries.size() == 1);
+            coalescing.dispatch(List.of(message(PRICES, 2, "{}")));
+            coalescing.dispatch(List.of(message(PRICES, 3, "{}")));
+
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> subscriber.deliveries.size() == 2);
+            assertThat(subscriber.deliveries).containsExactly(List.of("ws|prices|1|{}"), List.of("ws|prices|2|{}", "ws|prices|3|{}"));
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void latencyIsSampledOncePerLoopTurnFromTheOldestRecordWritten() throws InterruptedException {
         List<Long> sampled = new CopyOnWriteArrayList<>();
         FanOut sampling = new FanOut(index, UnpooledByteBufAllocator.DEFAULT, DeliveryTracer.NONE,
-                (recordTimestamp, writtenAt) -> sampled.add(recordTimestamp), FanOut.DEFAULT_MAX_QUEUED_RECORDS);
+                (recordTimestamp, writtenAt) -> sampled.add(recordTimestamp), FanOut.DEFAULT_MAX_QUEUED_RECORDS, Duration.ZERO);
         index.subscribe(new RecordingSubscriber(ws), PRICES, Filter.none());
         index.subscribe(new RecordingSubscriber(sse), PRICES, Filter.none());
         index.subscribe(new RecordingSubscriber(ws), CURVES, filter("{\"c\":\"oil\"}"));
