@@ -26,7 +26,10 @@ else
   SUBS_RATE=1000; SUBS_SCALE=10000; RATES=${BENCH_RATES:-10 25 50 100 150 200 300 500}
 fi
 GRACE=${BENCH_GRACE:-5}
-PEERS=${BENCH_PEERS:-gateway nchan}     # one of them alone while tuning; the report needs both
+PEERS=${BENCH_PEERS:-gateway nchan}
+# a fresh peer first serves this many seconds of load whose figures are dropped: a JVM is measured warm,
+# as it runs in production, not while its hot path is still interpreted (Nchan gets the same)
+PRIME_SECONDS=${BENCH_PRIME:-15}     # one of them alone while tuning; the report needs both
 GATEWAY_JVM_FLAGS=${GATEWAY_JVM_FLAGS:--Xmx1g -XX:+UseSerialGC -Xmn32m}   # as the Dockerfile runs it
 GENERATOR_JVM_FLAGS=${GENERATOR_JVM_FLAGS:--Xmx1g -XX:+UseG1GC}
 BROKER_JVM_FLAGS=${BROKER_JVM_FLAGS:--Xmx512m --sun-misc-unsafe-memory-access=allow}
@@ -232,8 +235,22 @@ with_peer() { # with_peer PEER FUNCTION ARGS...: a fresh peer for FUNCTION, stop
   local peer=$1; shift
   if [ "$peer" = nchan ] && ! $NCHAN; then return 0; fi
   if [ "$peer" = gateway ]; then start_gateway; else start_nchan; fi
+  prime "$peer"
   "$@" || true
   if [ "$peer" = gateway ]; then stop_gateway; else stop_nchan; fi
+}
+
+prime() { # prime PEER: 200 WebSocket and 200 SSE subscribers at 200 msg/s for PRIME_SECONDS; the line is dropped
+  local peer=$1 port transport
+  [ "$QUICK" != 1 ] && [ "$PRIME_SECONDS" -gt 0 ] || return 0
+  if [ "$peer" = gateway ]; then port=$GATEWAY_PORT; else port=$NCHAN_PORT; fi
+  for transport in ws sse; do
+    local args=(--scenario=prime --peer="$peer" --transport="$transport" --port="$port" --subscribers=200 --rate=200
+      --duration=$((PRIME_SECONDS / 2)) --warmup=1 --grace=2 --size=200)
+    if [ "$peer" = gateway ]; then args+=(--bootstrap=127.0.0.1:"$KAFKA_PORT" --topic="$TOPIC"); else args+=(--nchan-channel=bench); fi
+    # shellcheck disable=SC2086
+    timeout 120 $GENERATOR "${args[@]}" >/dev/null 2>>"$LOG" || log "priming $peer over $transport failed (see $LOG)"
+  done
 }
 
 ladder() { # ladder PEER TRANSPORT: climbs the rates until a step is not good

@@ -29,6 +29,7 @@ public final class ChannelSubscriber implements Connection {
     private CloseReason closeReason;
     private long messagesSent;
     private int unflushed;
+    private long lastFlushNanos = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
 
     public ChannelSubscriber(Channel channel, WireFormat format, TransportFrames frames, DeliveryStats.Counter sent) {
         this.channel = channel;
@@ -92,6 +93,12 @@ public final class ChannelSubscriber implements Connection {
         sent.add(unflushed);
         messagesSent += unflushed;
         unflushed = 0;
+        lastFlushNanos = System.nanoTime();
+    }
+
+    /** Whether data was flushed within this long; on the channel's event loop (a data stream needs no heartbeat). */
+    public boolean wroteDataWithin(long nanos) {
+        return System.nanoTime() - lastFlushNanos < nanos;
     }
 
     private void doClose(CloseReason reason) {

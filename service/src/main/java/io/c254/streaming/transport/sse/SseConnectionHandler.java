@@ -5,6 +5,7 @@ import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
 import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.transport.AccessLog;
+import io.c254.streaming.transport.ChannelSubscriber;
 import io.c254.streaming.transport.ExpiryTimer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -19,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,8 +36,17 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
     private final Subscriptions subscriptions;
     private final SessionRegistry sessions;
     private final ExpiryTimer expiry;
+    private final ChannelSubscriber data;
+    private final long heartbeatNanos;
 
-    SseConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, ExpiryTimer expiry) {
+    /**
+     * @param data      the stream's data writes, which pass below the idle handler: a stream that carried data
+     *                  within the heartbeat interval needs no heartbeat
+     */
+    SseConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, ExpiryTimer expiry,
+                         ChannelSubscriber data, Duration heartbeatInterval) {
+        this.data = data;
+        this.heartbeatNanos = heartbeatInterval.toNanos();
         this.session = session;
         this.subscriptions = subscriptions;
         this.sessions = sessions;
@@ -50,7 +61,9 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.WRITER_IDLE) {
-            doWrite(ctx.channel(), SseEvents.heartbeat());
+            if (!data.wroteDataWithin(heartbeatNanos)) {
+                doWrite(ctx.channel(), SseEvents.heartbeat());
+            }
             return;
         }
         super.userEventTriggered(ctx, event);

@@ -75,7 +75,9 @@ public final class SseStream {
         ExpiryTimer expiry = new ExpiryTimer(channel, Duration.ZERO, () -> { }, () -> session.connection().close(CloseReason.TOKEN_EXPIRED));
         pipeline.replace(ctx.handler(), "sse-heartbeat",
                 new IdleStateHandler(0, heartbeatInterval.toMillis(), 0, TimeUnit.MILLISECONDS));
-        pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session, subscriptions, sessions, expiry));
+        // the connection is the ChannelSubscriber this stream's admission built (onRequest)
+        pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session, subscriptions, sessions, expiry,
+                (ChannelSubscriber) session.connection(), heartbeatInterval));
 
         channel.write(streamHeaders(request));
         SseConnectionHandler.doWrite(channel, SseEvents.opening(session));
