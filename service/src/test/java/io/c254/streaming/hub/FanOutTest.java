@@ -145,8 +145,9 @@ class FanOutTest {
     @Test
     void aThirdWireFormatIsEncodedOnceToo() {
         CountingFormat third = new CountingFormat("third");
+        // two of each: whichever format a loop meets third, a second subscriber asks for its frame again
         List<RecordingSubscriber> subscribers = List.of(new RecordingSubscriber(ws), new RecordingSubscriber(sse),
-                new RecordingSubscriber(third), new RecordingSubscriber(third));
+                new RecordingSubscriber(third), new RecordingSubscriber(ws), new RecordingSubscriber(sse), new RecordingSubscriber(third));
         subscribers.forEach(subscriber -> index.subscribe(subscriber, PRICES, Filter.none()));
 
         fanOut.dispatch(List.of(message(PRICES, 1, "{}")));
@@ -338,14 +339,22 @@ class FanOutTest {
             RecordingSubscriber onOne = new RecordingSubscriber(ws, one);
             RecordingSubscriber onTwo = new RecordingSubscriber(ws, two);
             RecordingSubscriber oilOnTwo = new RecordingSubscriber(ws, two);
+            RecordingSubscriber sseOnOne = new RecordingSubscriber(sse, one);
+            RecordingSubscriber sseOnTwo = new RecordingSubscriber(sse, two);
             index.subscribe(onOne, PRICES, Filter.none());
             index.subscribe(onTwo, PRICES, Filter.none());
             index.subscribe(oilOnTwo, PRICES, filter("{\"c\":\"oil\"}"));
+            index.subscribe(sseOnOne, PRICES, Filter.none());
+            index.subscribe(sseOnTwo, PRICES, Filter.none());
 
             fanOut.dispatch(List.of(message(PRICES, 1, "{\"c\":\"oil\"}"), message(PRICES, 2, "{\"c\":\"gas\"}")));
 
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> onOne.deliveries.size() == 1 && onTwo.deliveries.size() == 1 && oilOnTwo.deliveries.size() == 1);
+                    .until(() -> onOne.deliveries.size() == 1 && onTwo.deliveries.size() == 1 && oilOnTwo.deliveries.size() == 1
+                            && sseOnOne.deliveries.size() == 1 && sseOnTwo.deliveries.size() == 1);
+            assertThat(sseOnOne.offsets()).containsExactly(1L, 2L);
+            assertThat(sseOnTwo.offsets()).containsExactly(1L, 2L);
+            assertThat(sse.calls).isEqualTo(2);
             assertThat(onOne.offsets()).containsExactly(1L, 2L);
             assertThat(onTwo.offsets()).containsExactly(1L, 2L);
             assertThat(oilOnTwo.offsets()).containsExactly(1L);
