@@ -28,7 +28,7 @@ final class RateSections {
     String ladders() {
         SectionWriter out = new SectionWriter(generatorCommand)
                 .heading("(a) Highest sustainable rate, " + SectionWriter.subscribers(results.scenario("a"), 1000) + " subscribers, 200 B records")
-                .paragraph("Each peer climbs the rates 10, 25, 50, 100, 150, 200, 300, 500 msg/s (a smoke run takes two); a step is good with zero loss, "
+                .paragraph("Each peer climbs the rates 10, 25, 50, 100, 150, 200, 300, 500 msg/s of the issue, then 700 and 1,000 (a smoke run takes two); a step is good with zero loss, "
                         + "p99 ≤ 50 ms and no failed or dropped connection, and the first step that is not good ends that "
                         + "peer's ladder. Latency: publish → receive by the generator, both on this machine.");
         for (String transport : List.of("ws", "sse")) {
