@@ -96,8 +96,7 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
         } catch (KeySourceException e) {
             if (!refreshFailing) {
                 refreshFailing = true;
-                log.warn("cannot load signing keys from {} (retrying every {} s; said once): {}",
-                        serviceUrl, refreshInterval.toSeconds(), e.getMessage());
+                log.warn("{} (retrying every {} s; said once)", e.getMessage(), refreshInterval.toSeconds());
             }
         }
     }
@@ -140,7 +139,7 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
             URI uri = jwksUri != null ? jwksUri : discover();
             HttpResponse<String> response = get(uri);
             if (response.statusCode() != 200) {
-                throw new KeySourceException("JWKS " + uri + " answered HTTP " + response.statusCode());
+                throw new KeySourceException("cannot load signing keys from " + serviceUrl + ": " + uri + " answered HTTP " + response.statusCode());
             }
             JWKSet fetched = JWKSet.parse(response.body());
             jwksUri = uri;
@@ -148,7 +147,7 @@ public final class RemoteKeys implements JWKSource<SecurityContext> {
             loadedAtNanos = ticker.read();
             return fetched;
         } catch (IOException | ParseException e) {
-            throw new KeySourceException("cannot load signing keys from " + serviceUrl + ": " + e.getMessage(), e);
+            throw new KeySourceException("cannot load signing keys from " + serviceUrl + ": " + FailureReason.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KeySourceException("interrupted while loading signing keys", e);

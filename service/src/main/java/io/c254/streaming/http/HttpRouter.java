@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    /** The paths this router serves, as a 404 names them. */
+    static final java.util.List<String> ENDPOINTS = java.util.List.of("/ws/stream", "/sse/stream", "/sse/subscribe", "/sse/unsubscribe",
+            "/health", "/health/live", "/health/ready", "/stats", "/metrics");
+
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
 
     private final Routes routes;
@@ -40,6 +44,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             doPreflight(ctx, request);
             return;
         }
+        // every case below is in ENDPOINTS, which the 404 lists
         switch (query.path()) {
             case "/ws/stream" -> onlyGet(ctx, request, query, () -> routes.webSocket().onRequest(ctx, request, query));
             case "/sse/stream" -> onlyGet(ctx, request, query, () -> routes.sseStream().onRequest(ctx, request, query));
@@ -51,7 +56,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/stats" -> onlyGet(ctx, request, query, () -> routes.admin().onStats(ctx, request));
             case "/metrics" -> onlyGet(ctx, request, query, () -> routes.admin().onMetrics(ctx, request));
             default -> routes.replies().problem(ctx, request, ErrorCode.NOT_FOUND,
-                    "No endpoint " + query.path() + "; see /health, /health/live, /health/ready, /stats, /metrics, /ws/stream, /sse/stream, /sse/subscribe");
+                    "No endpoint " + query.path() + "; the endpoints are " + String.join(", ", ENDPOINTS));
         }
     }
 

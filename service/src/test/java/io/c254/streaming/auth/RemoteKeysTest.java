@@ -261,6 +261,14 @@ class RemoteKeysTest {
     }
 
     @Test
+    void aRefusedConnectionIsNamedInTheReasonRatherThanNull() {
+        String reason = rejected(verifierOf(keys("http://127.0.0.1:1")).authenticateNow(token()));
+
+        assertThat(reason).startsWith("token rejected: cannot load signing keys from http://127.0.0.1:1: ")
+                .contains("connection refused").doesNotContain("null");
+    }
+
+    @Test
     void failingRefreshesAreReportedOnceAndTheRecoveryOnce() {
         Logger logger = (Logger) LoggerFactory.getLogger(RemoteKeys.class);
         Level level = logger.getLevel();
@@ -304,7 +312,8 @@ class RemoteKeysTest {
             ticker.advance(REFRESH);
             keys.refresh();
             assertThat(keys.fresh()).isFalse();
-            assertThat(captured.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
+            assertThat(captured.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("connection refused").doesNotContain("null"));
         } finally {
             logger.detachAppender(captured);
             logger.setLevel(level);

@@ -90,6 +90,15 @@ class AdminEndpointsIT {
         HttpResponse<String> missing = server.get("/nope");
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(json(missing).path("error").asText()).isEqualTo("NOT_FOUND");
+        // every endpoint of the README's table, so that a client that mistyped one finds the right one
+        String readme = java.nio.file.Files.readString(io.c254.streaming.testing.ProjectFiles.root().resolve("README.md"));
+        java.util.regex.Matcher endpoint = java.util.regex.Pattern.compile("\\| `(?:GET|POST) (/[a-z/]+)").matcher(readme);
+        java.util.List<String> documented = new java.util.ArrayList<>();
+        while (endpoint.find()) {
+            documented.add(endpoint.group(1));
+        }
+        assertThat(documented).contains("/sse/unsubscribe", "/ws/stream", "/metrics");
+        assertThat(json(missing).path("message").asText()).startsWith("No endpoint /nope; the endpoints are ").contains(documented);
 
         HttpResponse<String> wrong = TestServer.send(HttpRequest.newBuilder(server.http("/health"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
