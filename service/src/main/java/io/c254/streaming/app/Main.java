@@ -59,9 +59,6 @@ public final class Main {
             Config config = ConfigLoader.load(System.getenv());
             ConfigLoader.unknownVariables(System.getenv()).forEach(name ->
                     log.warn("{} is set but is no variable of this service, so it has no effect; is it misspelt?", name));
-            if (config.isLocal()) {
-                log.warn("ACCESS_ENV=local: the token 'test-token' is accepted and any browser origin is allowed; set ACCESS_ENV=production in deployments");
-            }
             return config;
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());

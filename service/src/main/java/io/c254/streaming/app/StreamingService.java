@@ -86,6 +86,10 @@ public final class StreamingService implements AutoCloseable {
      *                   builds it from the OTEL_* variables; an embedder or a test may bring its own exporter.
      */
     public static StreamingService start(Config config, Supplier<OpenTelemetrySdk> tracingSdk) throws InterruptedException {
+        if (config.isLocal()) {
+            // here rather than in Main: dev mode starts the service without Main, and must warn all the same
+            log.warn("ACCESS_ENV=local: the token 'test-token' is accepted and any browser origin is allowed; set ACCESS_ENV=production in deployments");
+        }
         Tracing tracing = config.tracingEnabled() ? Tracing.with(tracingSdk.get()) : Tracing.disabled();
         TopicRegistry registry = TopicRegistry.load(config);
         SslContext tls = tls(config);
