@@ -58,6 +58,6 @@ public final class ConnectionRateLimits {
         }
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill()) + 1);
         return new Problem(ErrorCode.RATE_LIMITED, message + " (at most " + perMinute + " a minute); retry in " + seconds + " s",
-                Map.of("retry_after_seconds", Long.toString(seconds)));
+                Map.of("retry_after_seconds", seconds));
     }
 }

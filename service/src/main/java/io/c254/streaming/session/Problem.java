@@ -2,8 +2,11 @@ package io.c254.streaming.session;
 
 import java.util.Map;
 
-/** An error for a client: a code from the catalog, a message naming what was wrong, and optional details. */
-public record Problem(ErrorCode code, String message, Map<String, String> details) {
+/**
+ * An error for a client: a code from the catalog, a message naming what was wrong, and optional details.
+ * A detail's value is written as its JSON type: a number stays a number.
+ */
+public record Problem(ErrorCode code, String message, Map<String, Object> details) {
 
     public Problem {
         details = Map.copyOf(details);

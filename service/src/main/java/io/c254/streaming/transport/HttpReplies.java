@@ -39,7 +39,7 @@ public final class HttpReplies {
 
     public void problem(ChannelHandlerContext ctx, HttpRequest request, Problem problem) {
         json(ctx, request, HttpResponseStatus.valueOf(problem.code().httpStatus()), Json.problem(problem),
-                problem.details().getOrDefault("retry_after_seconds", RETRY_AFTER_SECONDS));
+                String.valueOf(problem.details().getOrDefault("retry_after_seconds", RETRY_AFTER_SECONDS)));
     }
 
     public void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, JsonNode body, String retryAfterSeconds) {

@@ -24,7 +24,7 @@ public final class Json {
         ObjectNode body = object().put("error", problem.code().name()).put("message", problem.message());
         if (!problem.details().isEmpty()) {
             ObjectNode details = body.putObject("details");
-            problem.details().forEach(details::put);
+            problem.details().forEach((name, value) -> details.set(name, MAPPER.valueToTree(value)));
         }
         return body;
     }

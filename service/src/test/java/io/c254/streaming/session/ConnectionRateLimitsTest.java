@@ -29,7 +29,7 @@ class ConnectionRateLimitsTest {
         // three a minute: the next attempt is allowed 20 s after the first, 19.5 s from now
         assertThat(refusal).isEqualTo(new Problem(ErrorCode.RATE_LIMITED,
                 "Too many connection attempts from this address (at most 3 a minute); retry in 20 s",
-                Map.of("retry_after_seconds", "20")));
+                Map.of("retry_after_seconds", 20L)));
     }
 
     @Test
@@ -72,7 +72,7 @@ class ConnectionRateLimitsTest {
         // two a minute: the next attempt is allowed 30 s after the first, 19.5 s from now
         assertThat(refusal).isEqualTo(new Problem(ErrorCode.RATE_LIMITED,
                 "Too many connection attempts for user alice (at most 2 a minute); retry in 20 s",
-                Map.of("retry_after_seconds", "20")));
+                Map.of("retry_after_seconds", 20L)));
     }
 
     @Test
@@ -92,6 +92,6 @@ class ConnectionRateLimitsTest {
         limits.tryUser("acme", "alice");
         clock.advance(Duration.ofMillis(29_900));
 
-        assertThat(limits.tryUser("acme", "alice").details()).isEqualTo(Map.of("retry_after_seconds", "1"));
+        assertThat(limits.tryUser("acme", "alice").details()).isEqualTo(Map.of("retry_after_seconds", 1L));
     }
 }

@@ -213,6 +213,9 @@ class RateLimitIT {
         JsonNode body = JSON.readTree(refused.body());
         assertThat(body.path("error").asText()).isEqualTo("RATE_LIMITED");
         assertThat(body.path("message").asText()).isNotBlank();
+        // a number, as the header says it, not the string "12"
+        assertThat(body.path("details").path("retry_after_seconds").isIntegralNumber()).isTrue();
+        assertThat(body.path("details").path("retry_after_seconds").asInt()).isEqualTo(Integer.parseInt(retryAfter));
     }
 
     // ---- (c) connection attempts per user -------------------------------------------------------
