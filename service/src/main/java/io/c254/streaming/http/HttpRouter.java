@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -35,7 +37,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            routes.replies().problem(ctx, request, ErrorCode.INVALID_MESSAGE, "Malformed HTTP request");
+            onUndecodable(ctx, request, request.decoderResult().cause());
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
@@ -57,6 +59,18 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> onlyGet(ctx, request, query, () -> routes.admin().onMetrics(ctx, request));
             default -> routes.replies().problem(ctx, request, ErrorCode.NOT_FOUND,
                     "No endpoint " + query.path() + "; the endpoints are " + String.join(", ", ENDPOINTS));
+        }
+    }
+
+    /** A request the codec could not read: a limit it passed is named with its maximum, anything else is malformed. */
+    private void onUndecodable(ChannelHandlerContext ctx, FullHttpRequest request, Throwable cause) {
+        switch (cause) {
+            case TooLongHttpLineException tooLong -> routes.replies().problem(ctx, request, ErrorCode.URI_TOO_LONG,
+                    "The request line is longer than " + ServerInitializer.MAX_INITIAL_LINE
+                            + " bytes; shorten the query (fewer filter values, or subscribe to more after connecting)");
+            case TooLongHttpHeaderException tooLarge -> routes.replies().problem(ctx, request, ErrorCode.HEADERS_TOO_LARGE,
+                    "The request's headers are larger than " + ServerInitializer.MAX_HEADER_SIZE + " bytes");
+            case null, default -> routes.replies().problem(ctx, request, ErrorCode.INVALID_MESSAGE, "Malformed HTTP request");
         }
     }
 

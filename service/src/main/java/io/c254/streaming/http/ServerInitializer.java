@@ -10,8 +10,8 @@ import io.netty.handler.ssl.SslContext;
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Request line and headers: tokens travel in the query or a header, so allow a long one. */
-    private static final int MAX_INITIAL_LINE = 16 * 1024;
-    private static final int MAX_HEADER_SIZE = 16 * 1024;
+    static final int MAX_INITIAL_LINE = 16 * 1024;
+    static final int MAX_HEADER_SIZE = 16 * 1024;
 
     private final Routes routes;
     private final int maxBodyBytes;

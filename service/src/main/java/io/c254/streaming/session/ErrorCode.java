@@ -27,6 +27,8 @@ public enum ErrorCode {
     NOT_FOUND(404, "no such endpoint"),
     METHOD_NOT_ALLOWED(405, "the endpoint does not take this method"),
     PAYLOAD_TOO_LARGE(413, "the request body is larger than allowed"),
+    URI_TOO_LONG(414, "the request line (path and query) is longer than allowed"),
+    HEADERS_TOO_LARGE(431, "the request's headers are larger than allowed"),
     INTERNAL_ERROR(500, "the server failed; the connection is unaffected");
 
     private final int httpStatus;

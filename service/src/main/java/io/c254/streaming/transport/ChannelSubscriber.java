@@ -89,11 +89,12 @@ public final class ChannelSubscriber implements Connection {
 
     @Override
     public void flush() {
-        wire.flush();
+        // counted before the bytes leave: a client that reads a message and at once asks /stats sees it counted
         sent.add(unflushed);
         messagesSent += unflushed;
         unflushed = 0;
         lastFlushNanos = System.nanoTime();
+        wire.flush();
     }
 
     /** Whether data was flushed within this long; on the channel's event loop (a data stream needs no heartbeat). */

@@ -165,4 +165,25 @@ class AdminEndpointsIT {
                 .POST(HttpRequest.BodyPublishers.ofString("topic=" + "x".repeat(70 * 1024))).build());
         assertThat(response.statusCode()).isEqualTo(413);
     }
+
+    @Test
+    void anSseUrlPastTheRequestLineLimitGets414NamingTheMaximum() throws Exception {
+        String filters = java.net.URLEncoder.encode("{\"instrument_id\":[\"" + "I".repeat(20_000) + "\"]}", java.nio.charset.StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = server.get("/sse/stream?token=test-token&filters=" + filters);
+
+        assertThat(response.statusCode()).isEqualTo(414);
+        assertThat(json(response).path("error").asText()).isEqualTo("URI_TOO_LONG");
+        assertThat(json(response).path("message").asText()).contains("16384 bytes");
+    }
+
+    @Test
+    void headersPastTheirLimitGet431NamingTheMaximum() throws Exception {
+        HttpResponse<String> response = TestServer.send(HttpRequest.newBuilder(server.http("/health"))
+                .header("X-Padding", "p".repeat(20_000)).GET().build());
+
+        assertThat(response.statusCode()).isEqualTo(431);
+        assertThat(json(response).path("error").asText()).isEqualTo("HEADERS_TOO_LARGE");
+        assertThat(json(response).path("message").asText()).contains("16384 bytes");
+    }
 }
