@@ -30,8 +30,18 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
         return type.startsWith(HttpHeaderValues.APPLICATION_JSON.toString()) ? fromJson(body, limits) : fromForm(body, limits);
     }
 
+    private static final List<String> FIELDS = List.of("connection_id", "topic", "filters");
+
     private static Parsed fromForm(String body, Filter.Limits limits) {
         QueryStringDecoder form = new QueryStringDecoder(body, StandardCharsets.UTF_8, false);
+        for (String name : FIELDS) {
+            List<String> values = form.parameters().get(name);
+            if (values != null && values.size() > 1) {
+                // taking the first silently would act on a request the client did not mean
+                return refuse(ErrorCode.INVALID_MESSAGE, "Field '" + name + "' is given " + values.size() + " times; give it once"
+                        + (name.equals("topic") ? " (one topic per request)" : ""));
+            }
+        }
         return build(first(form, "connection_id"), first(form, "topic"), StreamRequest.filterOf(first(form, "filters"), limits));
     }
 
@@ -44,6 +54,13 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
         }
         if (json == null || !json.isObject()) {
             return refuse(ErrorCode.INVALID_MESSAGE, "Body must be a JSON object with connection_id, topic and optional filters");
+        }
+        for (String name : List.of("connection_id", "topic")) {
+            JsonNode value = json.get(name);
+            if (value != null && !value.isNull() && !value.isTextual()) {
+                return refuse(ErrorCode.INVALID_MESSAGE, "Field '" + name + "' must be a string, not "
+                        + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
         JsonNode filters = json.get("filters");
         Filter.Parsed filter = filters != null && filters.isTextual()
