@@ -41,7 +41,12 @@ public final class Authenticator {
         return new Authenticator(config.isLocal(), Optional.of(verifier), blocking, config.auth().jwtSecret().isPresent(), Optional.of(keys));
     }
 
-    /** Tokens can be verified now: local mode, a shared secret, or signing keys loaded recently. */
+    /** Local mode: the well-known test token is accepted (README: never in a deployment). */
+    public boolean isLocal() {
+        return local;
+    }
+
+        /** Tokens can be verified now: local mode, a shared secret, or signing keys loaded recently. */
     public boolean canVerify() {
         return local || hmac || keys.map(RemoteKeys::fresh).orElse(false);
     }

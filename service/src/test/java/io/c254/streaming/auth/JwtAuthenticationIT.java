@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -66,7 +68,15 @@ class JwtAuthenticationIT {
         }
     }
 
-    private static void assertRefused(String token, String reasonFragment) throws Exception {
+    @Test
+    void outsideLocalModeAControlRequestWithoutATokenIsRefused() {
+        HttpResponse<String> response = server.postForm("/sse/subscribe", "connection_id=conn-1&topic=" + TopicRegistry.LATEST_PRICES);
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).contains("\"error\":\"UNAUTHORIZED\"", "a token is required");
+    }
+
+        private static void assertRefused(String token, String reasonFragment) throws Exception {
         RawHttp.Response response = attempt(token);
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.body()).contains("\"error\":\"UNAUTHORIZED\"").containsIgnoringCase(reasonFragment);
