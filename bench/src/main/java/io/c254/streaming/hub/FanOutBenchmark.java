@@ -19,7 +19,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 public class FanOutBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOPIC = "served.market.latest_prices.v1";
 
     @Param({"100", "1000", "10000"})
     int subscribers;
@@ -63,11 +61,11 @@ public class FanOutBenchmark {
         for (int i = 0; i < subscribers; i++) {
             counting[i] = new CountingSubscriber();
             Filter filter = kind.equals("unfiltered") ? Filter.none() : filterOn("I" + i);
-            index.subscribe(counting[i], TOPIC, filter);
+            index.subscribe(counting[i], SampleMessages.TOPIC, filter);
         }
         batches = new ArrayList<>();
         for (int i = 0; i < 1024; i++) {
-            batches.add(List.of(record(i, "I" + (i * 7919 % subscribers))));
+            batches.add(List.of(SampleMessages.price(i, "I" + (i * 7919 % subscribers))));
         }
     }
 
@@ -79,13 +77,6 @@ public class FanOutBenchmark {
     private static Filter filterOn(String instrument) {
         ObjectNode filter = JSON.createObjectNode().put("instrument_id", instrument);
         return ((Filter.Parsed.Valid) Filter.parse(filter)).filter();
-    }
-
-    private static Message record(long offset, String instrument) {
-        ObjectNode value = JSON.createObjectNode().put("instrument_id", instrument).put("commodity", "oil")
-                .put("price", 75.5 + offset % 10).put("pad", "x".repeat(120));
-        return new Message(TOPIC, (int) (offset % 3), offset, System.currentTimeMillis(), instrument, value,
-                value.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Does what a connection does with the shared bytes (a retained duplicate, released once "written") and counts. */

@@ -7,13 +7,15 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
 
 /**
  * The first handler of every connection: routes a request by method and path. Streams (WebSocket, SSE)
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** The paths this router serves, as a 404 names them. */
-    static final java.util.List<String> ENDPOINTS = java.util.List.of("/ws/stream", "/sse/stream", "/sse/subscribe", "/sse/unsubscribe",
+    static final List<String> ENDPOINTS = List.of("/ws/stream", "/sse/stream", "/sse/subscribe", "/sse/unsubscribe",
             "/health", "/health/live", "/health/ready", "/stats", "/metrics");
 
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);

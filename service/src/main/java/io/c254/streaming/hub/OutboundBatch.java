@@ -3,7 +3,9 @@ package io.c254.streaming.hub;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -121,7 +123,7 @@ final class OutboundBatch {
                 second = frame;
             } else {
                 if (others == null) {
-                    others = new java.util.ArrayList<>(2);
+                    others = new ArrayList<>(2);
                 }
                 others.add(new FormatFrame(format, frame));
             }
@@ -135,7 +137,7 @@ final class OutboundBatch {
                 second.release();
             }
             if (others != null) {
-                others.stream().map(FormatFrame::frame).filter(java.util.Objects::nonNull).forEach(ByteBuf::release);
+                others.stream().map(FormatFrame::frame).filter(Objects::nonNull).forEach(ByteBuf::release);
             }
         }
     }

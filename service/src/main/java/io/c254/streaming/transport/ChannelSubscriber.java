@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * A channel as the hub sees it. Data frames arrive as the complete bytes on the wire (a WebSocket frame,
  * an HTTP chunk), shared by every subscriber of the same format: each write is a retained duplicate of
@@ -29,7 +31,7 @@ public final class ChannelSubscriber implements Connection {
     private CloseReason closeReason;
     private long messagesSent;
     private int unflushed;
-    private long lastFlushNanos = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
+    private long lastFlushNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     public ChannelSubscriber(Channel channel, WireFormat format, TransportFrames frames, DeliveryStats.Counter sent) {
         this.channel = channel;
@@ -65,10 +67,8 @@ public final class ChannelSubscriber implements Connection {
 
     @Override
     public boolean write(ByteBuf frame) {
+        // the connection's state is checked once per turn: nothing else runs on its loop within a turn
         if (unflushed == 0 && !writable()) {
-            return false;
-        }
-        if (closing) {
             return false;
         }
         wire.write(frame.retainedDuplicate(), wire.voidPromise());

@@ -1,8 +1,7 @@
 package io.c254.streaming.transport.sse;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.Message;
+import io.c254.streaming.hub.SampleMessages;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,7 +14,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** Building one data event as its complete HTTP chunk (done once per record, whatever the subscribers). */
@@ -31,10 +29,7 @@ public class SseEventsBenchmark {
 
     @Setup
     public void setUp() {
-        ObjectNode value = new ObjectMapper().createObjectNode().put("instrument_id", "BRENT_CRUDE").put("commodity", "oil")
-                .put("price", 83.1).put("pad", "x".repeat(120));
-        message = new Message("served.market.latest_prices.v1", 2, 123_456_789L, 1_705_312_200_000L, "BRENT_CRUDE", value,
-                value.toString().getBytes(StandardCharsets.UTF_8));
+        message = SampleMessages.price(123_456_789L, "BRENT_CRUDE");
     }
 
     @Benchmark

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The body of `POST /sse/subscribe` and `/sse/unsubscribe`: `connection_id`, `topic` and, to subscribe,
@@ -59,7 +60,7 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
             JsonNode value = json.get(name);
             if (value != null && !value.isNull() && !value.isTextual()) {
                 return refuse(ErrorCode.INVALID_MESSAGE, "Field '" + name + "' must be a string, not "
-                        + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                        + value.getNodeType().name().toLowerCase(Locale.ROOT));
             }
         }
         JsonNode filters = json.get("filters");

@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Server-Sent Events as SPEC.md shows them (WHATWG HTML, "Server-sent events"). Every field value is
  * one line: JSON is written compactly, so a `data:` line never holds a line break.
@@ -29,7 +31,7 @@ final class SseEvents {
 
     /** A chunk's size line: up to 8 hex digits and CRLF, written before the event once its size is known. */
     private static final int MAX_CHUNK_HEADER = 8 + 2;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private SseEvents() {
     }
