@@ -58,6 +58,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void transportsReachTokensOnlyThroughTheSessions() {
+        // admission, refresh and the control calls' owner checks are the session layer's: one ordered path per connection
+        noClasses().that().resideInAPackage(ROOT + "transport..")
+                .should().dependOnClassesThat().resideInAnyPackage(packages("auth", "entitlements"))
+                .check(classes);
+    }
+
+    @Test
     void configAndRegistryAreLeaves() {
         noClasses().that().resideInAnyPackage(packages("config", "registry"))
                 .should().dependOnClassesThat().resideInAnyPackage(packages("hub", "ingest", "session", "auth", "transport", "http", "app"))

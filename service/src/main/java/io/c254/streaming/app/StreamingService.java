@@ -20,6 +20,7 @@ import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.ConnectionRateLimits;
 import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.Sessions;
 import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.ConnectionGate;
@@ -112,7 +113,9 @@ public final class StreamingService implements AutoCloseable {
         Authenticator authenticator = Authenticator.from(config, keys, blocking);
         DeliveryStats delivered = new DeliveryStats();
         HttpReplies replies = new HttpReplies(new CorsPolicy(config.isLocal(), config.allowedOrigins()));
-        ConnectionGate gate = new ConnectionGate(authenticator, sessions, new ConnectionRateLimits(config.rates()), replies, metrics);
+        ConnectionRateLimits connectionRates = new ConnectionRateLimits(config.rates());
+        Sessions commands = new Sessions(authenticator, sessions, connectionRates, subscriptions, metrics);
+        ConnectionGate gate = new ConnectionGate(commands, connectionRates, replies, metrics);
         Filter.Limits filterLimits = new Filter.Limits(config.limits().maxFilterFields(), config.limits().maxFilterValues());
 
         KafkaIngest ingest = new KafkaIngest(config.kafka(), config.instanceId(), registry, fanOut, Json.MAPPER, metrics, tracing.producerSpans());
@@ -122,16 +125,16 @@ public final class StreamingService implements AutoCloseable {
         metrics.exposeCounter("fanout.stalled.seconds", "Time Kafka consumption waited for event loops that had fallen behind",
                 fanOut, f -> f.stalledNanos() / 1e9);
         Routes routes = new Routes(
-                new WebSocketUpgrade(gate, authenticator, sessions, subscriptions, delivered, replies, config, metrics),
-                new SseStream(gate, sessions, subscriptions, delivered, replies, config.heartbeatInterval(), filterLimits),
-                new SseControl(authenticator, sessions, subscriptions, replies, filterLimits),
+                new WebSocketUpgrade(gate, commands, delivered, replies, config, metrics),
+                new SseStream(gate, commands, delivered, replies, config.heartbeatInterval(), filterLimits),
+                new SseControl(commands, replies, filterLimits),
                 admin,
                 replies);
         HttpServer server = HttpServer.start(config.bindAddress(), config.port(), routes, config.limits().maxBodyBytes(),
                 config.limits().maxClientBufferBytes(), tls, config.delivery().eventLoops());
         admin.startSampling(server.workers().next());
         ingest.start();
-        scheduleHousekeeping(config, housekeeping, sessions, subscriptions, keys);
+        scheduleHousekeeping(config, housekeeping, commands, keys);
         log.info("streaming service started on port {} (env {}, Kafka {})", server.port(),
                 config.environment().name().toLowerCase(), config.kafka().bootstrapServers());
         return new StreamingService(ingest, server, sessions, housekeeping, blocking, admin, gate, config.drainTimeout(), tracing);
@@ -165,13 +168,12 @@ public final class StreamingService implements AutoCloseable {
 
 
     /** Revocation sweeps over live subscriptions, and signing-key refreshes (outside local mode, where no auth service need run). */
-    private static void scheduleHousekeeping(Config config, ScheduledExecutorService housekeeping, SessionRegistry sessions,
-                                             Subscriptions subscriptions, RemoteKeys keys) {
+    private static void scheduleHousekeeping(Config config, ScheduledExecutorService housekeeping, Sessions sessions, RemoteKeys keys) {
         // registry roles never change while running (a token refresh re-checks its own connection):
         // only a remote service's decisions can be withdrawn, so only then do sweeps run
         if (config.entitlements().serviceUrl().isPresent()) {
             long recheck = config.entitlements().recheckInterval().toMillis();
-            housekeeping.scheduleWithFixedDelay(() -> sessions.sessions().forEach(subscriptions::recheck), recheck, recheck, TimeUnit.MILLISECONDS);
+            housekeeping.scheduleWithFixedDelay(sessions::recheckAll, recheck, recheck, TimeUnit.MILLISECONDS);
         }
         if (!config.isLocal()) {
             long refresh = config.auth().keysRefreshInterval().toMillis();

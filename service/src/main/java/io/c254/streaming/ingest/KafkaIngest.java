@@ -173,11 +173,9 @@ public final class KafkaIngest implements AutoCloseable {
         List<Message> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             consumed.incrementAndGet();
-            RecordDecoder.Decoded decoded = decoder.decode(record);
-            if (decoded.message() != null) {
-                batch.add(decoded.message());
-            } else {
-                onRejected(record, decoded.rejection());
+            switch (decoder.decode(record)) {
+                case RecordDecoder.Decoded.Accepted accepted -> batch.add(accepted.message());
+                case RecordDecoder.Decoded.Rejected rejected -> onRejected(record, rejected.rejection());
             }
         }
         return batch;

@@ -24,8 +24,13 @@ final class RecordDecoder {
         NOT_A_JSON_OBJECT, NO_TENANT
     }
 
-    /** Exactly one of message and rejection is set. */
-    record Decoded(Message message, Rejection rejection) {
+    /** A record as a message, or why it is skipped. */
+    sealed interface Decoded {
+        record Accepted(Message message) implements Decoded {
+        }
+
+        record Rejected(Rejection rejection) implements Decoded {
+        }
     }
 
     private final ObjectMapper json;
@@ -45,16 +50,16 @@ final class RecordDecoder {
     Decoded decode(ConsumerRecord<byte[], byte[]> record) {
         ObjectNode value = parse(record.value());
         if (value == null) {
-            return new Decoded(null, Rejection.NOT_A_JSON_OBJECT);
+            return new Decoded.Rejected(Rejection.NOT_A_JSON_OBJECT);
         }
         TenantSource source = tenantSources.get(record.topic());
         String tenant = source == null ? null : tenant(record, value, source);
         if (source != null && tenant == null) {
-            return new Decoded(null, Rejection.NO_TENANT);
+            return new Decoded.Rejected(Rejection.NO_TENANT);
         }
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        return new Decoded(new Message(record.topic(), record.partition(), record.offset(), record.timestamp(), key, value,
-                compact(value), tenant, producerSpans.read(record.headers())), null);
+        return new Decoded.Accepted(new Message(record.topic(), record.partition(), record.offset(), record.timestamp(), key, value,
+                compact(value), tenant, producerSpans.read(record.headers())));
     }
 
     private ObjectNode parse(byte[] raw) {

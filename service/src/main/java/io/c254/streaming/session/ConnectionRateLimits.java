@@ -38,26 +38,26 @@ public final class ConnectionRateLimits {
         this.byUser = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
     }
 
-    /** Null when the attempt may go on; otherwise the refusal, with its Retry-After in the details. */
-    public Problem tryAddress(String address) {
+    /** Whether the attempt may go on; a refusal carries its Retry-After in the details. */
+    public Attempt tryAddress(String address) {
         return take(byAddress, address, perAddress, "Too many connection attempts from this address");
     }
 
-    public Problem tryUser(String tenant, String user) {
+    public Attempt tryUser(String tenant, String user) {
         return take(byUser, tenant + '\u0000' + user, perUser, "Too many connection attempts for user " + user);
     }
 
-    private Problem take(Cache<String, Bucket> buckets, String key, int perMinute, String message) {
+    private Attempt take(Cache<String, Bucket> buckets, String key, int perMinute, String message) {
         Bucket bucket = buckets.get(key, k -> Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
                 .withCustomTimePrecision(clock)
                 .build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (probe.isConsumed()) {
-            return null;
+            return Attempt.ALLOWED;
         }
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill()) + 1);
-        return new Problem(ErrorCode.RATE_LIMITED, message + " (at most " + perMinute + " a minute); retry in " + seconds + " s",
-                Map.of("retry_after_seconds", seconds));
+        return new Attempt.Throttled(new Problem(ErrorCode.RATE_LIMITED,
+                message + " (at most " + perMinute + " a minute); retry in " + seconds + " s", Map.of("retry_after_seconds", seconds)));
     }
 }

@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One client connection: who it is, how it is reached, and what it is subscribed to (one subscription per
- * topic). Subscriptions change on the connection's event loop and, for SSE, from the subscribe endpoint,
- * so the map is concurrent and attach/detach-all synchronize on the session.
+ * topic). Its subscriptions change only on the connection's event loop, one command at a time (see
+ * {@link CommandSequence}); other threads may read them (the map is concurrent for that).
  */
 public final class Session {
 
@@ -23,9 +23,10 @@ public final class Session {
     private volatile Instant expiresAt;
     private final Transport transport;
     private final Connection connection;
+    private final CommandSequence commands;
     private final long openedAtMillis = System.currentTimeMillis();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private boolean closed;
+    private volatile boolean ended;
 
     Session(String id, Identity identity, Instant expiresAt, Transport transport, Connection connection) {
         this.id = id;
@@ -33,6 +34,7 @@ public final class Session {
         this.expiresAt = expiresAt;
         this.transport = transport;
         this.connection = connection;
+        this.commands = new CommandSequence(connection.executor());
     }
 
     public String id() {
@@ -43,13 +45,26 @@ public final class Session {
         return identity;
     }
 
+    public String userId() {
+        return identity.userId();
+    }
+
+    public String tenantId() {
+        return identity.tenantId();
+    }
+
     public Instant expiresAt() {
         return expiresAt;
     }
 
+    /** Whether a token for this identity may act on this connection: the same user of the same tenant (roles may differ). */
+    boolean ownedBy(Identity other) {
+        return other.userId().equals(identity.userId()) && other.tenantId().equals(identity.tenantId());
+    }
+
     /** A fresh token for the same user and tenant: roles may have changed, the expiry moves. */
-    public void refresh(Identity renewed, Instant newExpiry) {
-        if (!renewed.userId().equals(identity.userId()) || !renewed.tenantId().equals(identity.tenantId())) {
+    void refresh(Identity renewed, Instant newExpiry) {
+        if (!ownedBy(renewed)) {
             throw new IllegalArgumentException("a refresh must keep the user and tenant");
         }
         this.identity = renewed;
@@ -76,12 +91,21 @@ public final class Session {
         return new TreeSet<>(subscriptions.keySet());
     }
 
-    /** Stores a subscription unless the session closed meanwhile; returns the one it replaces, or null. */
-    synchronized Subscription attach(Subscription subscription, Runnable onClosed) {
-        if (closed) {
-            onClosed.run();
-            return null;
-        }
+    CommandSequence commands() {
+        return commands;
+    }
+
+    boolean holds(String topic) {
+        return subscriptions.containsKey(topic);
+    }
+
+    /** Whether the connection has ended: nothing attaches any more. */
+    boolean ended() {
+        return ended;
+    }
+
+    /** Stores a subscription; returns the one it replaces, or null. On the event loop, while the session is open. */
+    Subscription attach(Subscription subscription) {
         return subscriptions.put(subscription.topic(), subscription);
     }
 
@@ -89,9 +113,9 @@ public final class Session {
         return subscriptions.remove(topic);
     }
 
-    /** Marks the session closed and hands back everything it was subscribed to. */
-    synchronized List<Subscription> detachAll() {
-        closed = true;
+    /** Marks the session ended and hands back everything it was subscribed to. */
+    List<Subscription> detachAll() {
+        ended = true;
         List<Subscription> all = List.copyOf(subscriptions.values());
         subscriptions.clear();
         return all;

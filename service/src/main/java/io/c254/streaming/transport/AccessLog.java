@@ -8,10 +8,12 @@ import org.slf4j.MDC;
 
 import java.util.Map;
 
+import static net.logstash.logback.argument.StructuredArguments.keyValue;
+
 /**
  * One log line when a connection opens and one when it closes, with the correlation ids as MDC fields
  * (top-level keys in the JSON logs): connection_id, user_id, tenant_id, transport; on close also
- * duration_ms, messages_sent and close_reason. Never a token.
+ * close_reason, and duration_ms and messages_sent as JSON numbers. Never a token.
  */
 public final class AccessLog {
 
@@ -24,19 +26,19 @@ public final class AccessLog {
         withFields(session, Map.of(), () -> log.info("{} connection established", label(session)));
     }
 
+    /** The figures are structured arguments rather than MDC entries, so that the JSON line carries them as numbers. */
     public static void closed(Session session) {
         CloseReason reason = session.connection().closeReason();
-        Map<String, String> fields = Map.of(
-                "duration_ms", Long.toString(System.currentTimeMillis() - session.openedAtMillis()),
-                "messages_sent", Long.toString(session.connection().messagesSent()),
-                "close_reason", reason == null ? "client_closed" : reason.name());
-        withFields(session, fields, () -> log.info("{} connection closed", label(session)));
+        withFields(session, Map.of("close_reason", reason == null ? "client_closed" : reason.name()),
+                () -> log.info("{} connection closed", label(session),
+                        keyValue("duration_ms", System.currentTimeMillis() - session.openedAtMillis()),
+                        keyValue("messages_sent", session.connection().messagesSent())));
     }
 
     private static void withFields(Session session, Map<String, String> extra, Runnable logLine) {
         MDC.put("connection_id", session.id());
-        MDC.put("user_id", session.identity().userId());
-        MDC.put("tenant_id", session.identity().tenantId());
+        MDC.put("user_id", session.userId());
+        MDC.put("tenant_id", session.tenantId());
         MDC.put("transport", session.transport().name().toLowerCase());
         extra.forEach(MDC::put);
         try {

@@ -48,11 +48,18 @@ public final class ChannelSubscriber implements Connection {
 
     @Override
     public void notify(Problem problem) {
-        channel.eventLoop().execute(() -> {
-            if (!closing && channel.isActive()) {
-                channel.writeAndFlush(frames.problem(channel, problem));
-            }
-        });
+        if (channel.eventLoop().inEventLoop()) {
+            // at once: a notice given by a command goes out before the answer to the next command
+            doNotify(problem);
+        } else {
+            channel.eventLoop().execute(() -> doNotify(problem));
+        }
+    }
+
+    private void doNotify(Problem problem) {
+        if (!closing && channel.isActive()) {
+            channel.writeAndFlush(frames.problem(channel, problem));
+        }
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A connection's token expiry on its event loop: a warning a little before `exp` (so the client can
- * refresh) and the end at `exp`. Rescheduled when the token is refreshed. Use on the event loop only.
+ * refresh) and the end at `exp`. Rescheduled when the token is refreshed; cancelled when the channel
+ * closes. Use on the event loop only.
  */
 public final class ExpiryTimer {
 
@@ -26,12 +27,14 @@ public final class ExpiryTimer {
         this.warningLead = warningLead;
         this.onWarning = onWarning;
         this.onExpired = onExpired;
+        // a closed connection's timers must not keep it in memory until its token would have expired
+        channel.closeFuture().addListener(closed -> cancel());
     }
 
     /** @param expiresAt null for a token that never expires */
     public void schedule(Instant expiresAt) {
         cancel();
-        if (expiresAt == null) {
+        if (expiresAt == null || !channel.isOpen()) {
             return;
         }
         long untilExpiry = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());

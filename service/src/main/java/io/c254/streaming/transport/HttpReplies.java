@@ -69,8 +69,10 @@ public final class HttpReplies {
 
     public void send(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        // an error before an upgrade ends the exchange: the client must not reuse a half-upgraded connection
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && response.status().code() < 400;
+        // an error before an upgrade ends the exchange: the client must not reuse a half-upgraded connection.
+        // Other errors (a refused control call, say) leave a keep-alive connection open for the next request.
+        boolean upgrade = request.headers().contains(HttpHeaderNames.UPGRADE);
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !(upgrade && response.status().code() >= 400);
         HttpUtil.setKeepAlive(response, keepAlive);
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {

@@ -34,7 +34,7 @@ class RecordDecoderTest {
         try (Tracing tracing = Tracing.with(OpenTelemetrySdk.builder().build())) {
             RecordDecoder decoder = new RecordDecoder(JSON, Map.of(), tracing.producerSpans());
 
-            Message message = decoder.decode(record(TRACEPARENT)).message();
+            Message message = accepted(decoder.decode(record(TRACEPARENT)));
 
             assertThat(message.producerSpan().getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
             assertThat(message.producerSpan().getSpanId()).isEqualTo("00f067aa0ba902b7");
@@ -48,8 +48,8 @@ class RecordDecoderTest {
         try (Tracing tracing = Tracing.with(OpenTelemetrySdk.builder().build())) {
             RecordDecoder decoder = new RecordDecoder(JSON, Map.of(), tracing.producerSpans());
 
-            assertThat(decoder.decode(record(null)).message().producerSpan()).isNull();
-            assertThat(decoder.decode(record("00-garbage")).message().producerSpan()).isNull();
+            assertThat(accepted(decoder.decode(record(null))).producerSpan()).isNull();
+            assertThat(accepted(decoder.decode(record("00-garbage"))).producerSpan()).isNull();
         }
     }
 
@@ -57,6 +57,11 @@ class RecordDecoderTest {
     void untracedDecoderDoesNotReadTheHeaders() {
         RecordDecoder decoder = new RecordDecoder(JSON, Map.of(), ProducerSpans.NONE);
 
-        assertThat(decoder.decode(record(TRACEPARENT)).message().producerSpan()).isNull();
+        assertThat(accepted(decoder.decode(record(TRACEPARENT))).producerSpan()).isNull();
+    }
+
+    private static Message accepted(RecordDecoder.Decoded decoded) {
+        assertThat(decoded).isInstanceOf(RecordDecoder.Decoded.Accepted.class);
+        return ((RecordDecoder.Decoded.Accepted) decoded).message();
     }
 }

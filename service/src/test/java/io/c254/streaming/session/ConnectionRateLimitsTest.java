@@ -20,11 +20,11 @@ class ConnectionRateLimitsTest {
     @Test
     void anAddressMayTryAsOftenAsItsRateAndIsThenToldHowLongToWait() {
         for (int i = 0; i < 3; i++) {
-            assertThat(limits.tryAddress("10.0.0.1")).as("attempt %d", i + 1).isNull();
+            assertThat(limits.tryAddress("10.0.0.1")).as("attempt %d", i + 1).isEqualTo(Attempt.ALLOWED);
         }
         clock.advance(Duration.ofMillis(500));
 
-        Problem refusal = limits.tryAddress("10.0.0.1");
+        Problem refusal = ((Attempt.Throttled) limits.tryAddress("10.0.0.1")).problem();
 
         // three a minute: the next attempt is allowed 20 s after the first, 19.5 s from now
         assertThat(refusal).isEqualTo(new Problem(ErrorCode.RATE_LIMITED,
@@ -38,17 +38,17 @@ class ConnectionRateLimitsTest {
             limits.tryAddress("10.0.0.1");
         }
         clock.advance(Duration.ofSeconds(19));
-        assertThat(limits.tryAddress("10.0.0.1")).isNotNull();
+        assertThat(limits.tryAddress("10.0.0.1")).isInstanceOf(Attempt.Throttled.class);
 
         clock.advance(Duration.ofSeconds(1));
-        assertThat(limits.tryAddress("10.0.0.1")).isNull();
-        assertThat(limits.tryAddress("10.0.0.1")).isNotNull();
+        assertThat(limits.tryAddress("10.0.0.1")).isEqualTo(Attempt.ALLOWED);
+        assertThat(limits.tryAddress("10.0.0.1")).isInstanceOf(Attempt.Throttled.class);
 
         clock.advance(Duration.ofMinutes(5));
         for (int i = 0; i < 3; i++) {
-            assertThat(limits.tryAddress("10.0.0.1")).as("attempt %d after a quiet while", i + 1).isNull();
+            assertThat(limits.tryAddress("10.0.0.1")).as("attempt %d after a quiet while", i + 1).isEqualTo(Attempt.ALLOWED);
         }
-        assertThat(limits.tryAddress("10.0.0.1")).as("no more than the rate is saved up").isNotNull();
+        assertThat(limits.tryAddress("10.0.0.1")).as("no more than the rate is saved up").isInstanceOf(Attempt.Throttled.class);
     }
 
     @Test
@@ -57,17 +57,17 @@ class ConnectionRateLimitsTest {
             limits.tryAddress("10.0.0.1");
         }
 
-        assertThat(limits.tryAddress("10.0.0.1")).isNotNull();
-        assertThat(limits.tryAddress("10.0.0.2")).isNull();
+        assertThat(limits.tryAddress("10.0.0.1")).isInstanceOf(Attempt.Throttled.class);
+        assertThat(limits.tryAddress("10.0.0.2")).isEqualTo(Attempt.ALLOWED);
     }
 
     @Test
     void aUserMayConnectAsOftenAsTheirRateAndIsThenToldHowLongToWait() {
-        assertThat(limits.tryUser("acme", "alice")).isNull();
-        assertThat(limits.tryUser("acme", "alice")).isNull();
+        assertThat(limits.tryUser("acme", "alice")).isEqualTo(Attempt.ALLOWED);
+        assertThat(limits.tryUser("acme", "alice")).isEqualTo(Attempt.ALLOWED);
         clock.advance(Duration.ofMillis(10_500));
 
-        Problem refusal = limits.tryUser("acme", "alice");
+        Problem refusal = ((Attempt.Throttled) limits.tryUser("acme", "alice")).problem();
 
         // two a minute: the next attempt is allowed 30 s after the first, 19.5 s from now
         assertThat(refusal).isEqualTo(new Problem(ErrorCode.RATE_LIMITED,
@@ -80,10 +80,10 @@ class ConnectionRateLimitsTest {
         limits.tryUser("acme", "alice");
         limits.tryUser("acme", "alice");
 
-        assertThat(limits.tryUser("acme", "alice")).isNotNull();
-        assertThat(limits.tryUser("globex", "alice")).as("another tenant's alice").isNull();
-        assertThat(limits.tryUser("acme", "bob")).isNull();
-        assertThat(limits.tryAddress("alice")).isNull();
+        assertThat(limits.tryUser("acme", "alice")).isInstanceOf(Attempt.Throttled.class);
+        assertThat(limits.tryUser("globex", "alice")).as("another tenant's alice").isEqualTo(Attempt.ALLOWED);
+        assertThat(limits.tryUser("acme", "bob")).isEqualTo(Attempt.ALLOWED);
+        assertThat(limits.tryAddress("alice")).isEqualTo(Attempt.ALLOWED);
     }
 
     @Test
@@ -92,6 +92,6 @@ class ConnectionRateLimitsTest {
         limits.tryUser("acme", "alice");
         clock.advance(Duration.ofMillis(29_900));
 
-        assertThat(limits.tryUser("acme", "alice").details()).isEqualTo(Map.of("retry_after_seconds", 1L));
+        assertThat(((Attempt.Throttled) limits.tryUser("acme", "alice")).problem().details()).isEqualTo(Map.of("retry_after_seconds", 1L));
     }
 }

@@ -70,7 +70,7 @@ class SubscriptionsTest {
         Session session = open(ALICE);
         Filter oil = filter("{\"c\":\"oil\"}");
 
-        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, CURVE_UPDATES, oil));
+        SubscriptionOutcome outcome = outcome(subscribe(subscriptions, session, CURVE_UPDATES, oil));
 
         assertThat(outcome).isEqualTo(new Subscribed(CURVE_UPDATES, oil));
         assertThat(session.topics()).containsExactly(CURVE_UPDATES);
@@ -85,7 +85,7 @@ class SubscriptionsTest {
     void unknownTopicIsRefusedNamingTheKnownOnesWithoutAskingEntitlements() {
         Session session = open(ALICE);
 
-        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, "weather.v1", Filter.none()));
+        SubscriptionOutcome outcome = outcome(subscribe(subscriptions, session, "weather.v1", Filter.none()));
 
         assertThat(outcome).isEqualTo(new Refused("weather.v1", new Problem(ErrorCode.UNKNOWN_TOPIC,
                 "Unknown topic weather.v1; " + KNOWN, Map.of("topic", "weather.v1"))));
@@ -98,10 +98,10 @@ class SubscriptionsTest {
     @Test
     void aConnectionHoldsAtMostTheLimitOfTopics() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
-        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, MARKET_DATA, Filter.none()));
 
-        SubscriptionOutcome third = outcome(subscriptions.subscribe(session, LATEST_PRICES, Filter.none()));
+        SubscriptionOutcome third = outcome(subscribe(subscriptions, session, LATEST_PRICES, Filter.none()));
 
         assertThat(third).isEqualTo(new Refused(LATEST_PRICES, new Problem(ErrorCode.SUBSCRIPTION_LIMIT_REACHED,
                 "A connection may hold at most 2 subscriptions; unsubscribe from one first", Map.of("topic", LATEST_PRICES))));
@@ -110,27 +110,27 @@ class SubscriptionsTest {
         fanOut.dispatch(List.of(record(LATEST_PRICES, 1, "{}")));
         assertThat(received(session)).isEmpty();
 
-        subscriptions.unsubscribe(session, MARKET_DATA);
-        assertThat(outcome(subscriptions.subscribe(session, LATEST_PRICES, Filter.none()))).isInstanceOf(Subscribed.class);
+        unsubscribe(subscriptions, session, MARKET_DATA);
+        assertThat(outcome(subscribe(subscriptions, session, LATEST_PRICES, Filter.none()))).isInstanceOf(Subscribed.class);
     }
 
     @Test
     void aConnectionAtItsLimitMayStillChangeTheFilterOfATopicItHolds() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":\"oil\"}")));
-        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, filter("{\"c\":\"oil\"}")));
+        outcome(subscribe(subscriptions, session, MARKET_DATA, Filter.none()));
         Filter gas = filter("{\"c\":\"gas\"}");
 
-        assertThat(outcome(subscriptions.subscribe(session, CURVE_UPDATES, gas))).isEqualTo(new Subscribed(CURVE_UPDATES, gas));
+        assertThat(outcome(subscribe(subscriptions, session, CURVE_UPDATES, gas))).isEqualTo(new Subscribed(CURVE_UPDATES, gas));
     }
 
     @Test
     void subscribingAgainReplacesTheFilterWithoutDuplicates() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":\"oil\"}")));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, filter("{\"c\":\"oil\"}")));
 
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":[\"gas\",\"oil\"]}")));
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, filter("{\"c\":\"gas\"}")));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, filter("{\"c\":[\"gas\",\"oil\"]}")));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, filter("{\"c\":\"gas\"}")));
 
         fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{\"c\":\"oil\"}"), record(CURVE_UPDATES, 2, "{\"c\":\"gas\"}")));
         assertThat(received(session)).containsExactly(CURVE_UPDATES + "|2");
@@ -143,7 +143,7 @@ class SubscriptionsTest {
         Session session = open(ALICE);
         entitlements.answer(CURVE_UPDATES, EntitlementDecision.denied("desk_head"));
 
-        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        SubscriptionOutcome outcome = outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
 
         assertThat(outcome).isEqualTo(new Refused(CURVE_UPDATES, new Problem(ErrorCode.SUBSCRIPTION_DENIED,
                 "Insufficient permissions for topic " + CURVE_UPDATES, Map.of("topic", CURVE_UPDATES, "required_role", "desk_head"))));
@@ -158,7 +158,7 @@ class SubscriptionsTest {
         Session session = open(ALICE);
         entitlements.answer(CURVE_UPDATES, EntitlementDecision.UNAVAILABLE);
 
-        SubscriptionOutcome outcome = outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        SubscriptionOutcome outcome = outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
 
         assertThat(outcome).isEqualTo(new Refused(CURVE_UPDATES, new Problem(ErrorCode.ENTITLEMENTS_UNAVAILABLE,
                 "Entitlements for topic " + CURVE_UPDATES + " cannot be checked right now; try again shortly",
@@ -178,7 +178,7 @@ class SubscriptionsTest {
             Subscriptions withService = new Subscriptions(registry, new LayeredEntitlements(new RoleEntitlements(), remote), index, 10, metrics);
             Session session = open(ALICE);
 
-            SubscriptionOutcome outcome = outcome(withService.subscribe(session, CURVE_UPDATES, Filter.none()));
+            SubscriptionOutcome outcome = outcome(subscribe(withService, session, CURVE_UPDATES, Filter.none()));
 
             assertThat(outcome).isInstanceOfSatisfying(Refused.class,
                     refused -> assertThat(refused.problem().code()).isEqualTo(ErrorCode.ENTITLEMENTS_UNAVAILABLE));
@@ -190,10 +190,10 @@ class SubscriptionsTest {
     @Test
     void unsubscribedTopicSendsNothingMore() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
-        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, MARKET_DATA, Filter.none()));
 
-        SubscriptionOutcome outcome = subscriptions.unsubscribe(session, CURVE_UPDATES);
+        SubscriptionOutcome outcome = unsubscribe(subscriptions, session, CURVE_UPDATES);
 
         assertThat(outcome).isEqualTo(new Unsubscribed(CURVE_UPDATES));
         fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}"), record(MARKET_DATA, 2, "{}")));
@@ -206,16 +206,16 @@ class SubscriptionsTest {
     void unsubscribingFromARegisteredTopicNotHeldIsAcknowledged() {
         Session session = open(ALICE);
         Session other = open(new Identity("bob", "acme", Set.of("analyst"), false));
-        outcome(subscriptions.subscribe(other, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, other, CURVE_UPDATES, Filter.none()));
 
-        assertThat(subscriptions.unsubscribe(session, CURVE_UPDATES)).isEqualTo(new Unsubscribed(CURVE_UPDATES));
+        assertThat(unsubscribe(subscriptions, session, CURVE_UPDATES)).isEqualTo(new Unsubscribed(CURVE_UPDATES));
         fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
         assertThat(received(other)).containsExactly(CURVE_UPDATES + "|1");
     }
 
     @Test
     void unsubscribingFromAnUnknownTopicIsRefusedNamingTheKnownOnes() {
-        assertThat(subscriptions.unsubscribe(open(ALICE), "weather.v1")).isEqualTo(new Refused("weather.v1",
+        assertThat(unsubscribe(subscriptions, open(ALICE), "weather.v1")).isEqualTo(new Refused("weather.v1",
                 new Problem(ErrorCode.UNKNOWN_TOPIC, "Unknown topic weather.v1; " + KNOWN, Map.of("topic", "weather.v1"))));
     }
 
@@ -230,8 +230,8 @@ class SubscriptionsTest {
         Subscriptions withTenants = new Subscriptions(scoped, entitlements, index, 10, metrics);
         Session acme = open(ALICE);
         Session globex = open(new Identity("alice", "globex", Set.of(), false));
-        outcome(withTenants.subscribe(acme, "positions.v1", Filter.none()));
-        outcome(withTenants.subscribe(globex, "positions.v1", Filter.none()));
+        outcome(subscribe(withTenants, acme, "positions.v1", Filter.none()));
+        outcome(subscribe(withTenants, globex, "positions.v1", Filter.none()));
 
         fanOut.dispatch(List.of(record("positions.v1", 1, "{}", "acme"), record("positions.v1", 2, "{}", "globex"),
                 record("positions.v1", 3, "{}", "initech")));
@@ -243,8 +243,8 @@ class SubscriptionsTest {
     @Test
     void recheckRevokesOnlyWhatIsDeniedAndTellsTheClient() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
-        outcome(subscriptions.subscribe(session, MARKET_DATA, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, MARKET_DATA, Filter.none()));
         entitlements.answer(CURVE_UPDATES, EntitlementDecision.denied("desk_head"));
 
         subscriptions.recheck(session);
@@ -260,7 +260,7 @@ class SubscriptionsTest {
     @Test
     void recheckWhileAllowedChangesNothing() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
 
         subscriptions.recheck(session);
 
@@ -273,7 +273,7 @@ class SubscriptionsTest {
     @Test
     void anOutageDuringARecheckLeavesLiveSubscriptionsAlone() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
         entitlements.answer(CURVE_UPDATES, EntitlementDecision.UNAVAILABLE);
 
         subscriptions.recheck(session);
@@ -288,8 +288,8 @@ class SubscriptionsTest {
     void recheckAfterARefreshJudgesTheNewRoles() {
         Subscriptions byRoles = new Subscriptions(registry, new RoleEntitlements(), index, 10, metrics);
         Session session = open(new Identity("alice", "acme", Set.of("analyst"), false));
-        outcome(byRoles.subscribe(session, CURVE_UPDATES, Filter.none()));
-        outcome(byRoles.subscribe(session, LATEST_PRICES, Filter.none()));
+        outcome(subscribe(byRoles, session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(byRoles, session, LATEST_PRICES, Filter.none()));
 
         session.refresh(new Identity("alice", "acme", Set.of("viewer"), false), Instant.parse("2031-01-01T00:00:00Z"));
         byRoles.recheck(session);
@@ -301,11 +301,11 @@ class SubscriptionsTest {
     @Test
     void aDenialArrivingAfterTheClientLeftTheTopicTellsItNothing() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
         CompletableFuture<EntitlementDecision> answer = entitlements.hold(CURVE_UPDATES);
         subscriptions.recheck(session);
 
-        subscriptions.unsubscribe(session, CURVE_UPDATES);
+        unsubscribe(subscriptions, session, CURVE_UPDATES);
         answer.complete(EntitlementDecision.denied("desk_head"));
 
         assertThat(connection(session).notices).isEmpty();
@@ -315,8 +315,8 @@ class SubscriptionsTest {
     @Test
     void releaseEndsEverySubscriptionOfAClosingConnection() {
         Session session = open(ALICE);
-        outcome(subscriptions.subscribe(session, CURVE_UPDATES, Filter.none()));
-        outcome(subscriptions.subscribe(session, MARKET_DATA, filter("{\"c\":\"oil\"}")));
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+        outcome(subscribe(subscriptions, session, MARKET_DATA, filter("{\"c\":\"oil\"}")));
 
         subscriptions.release(session);
 
@@ -330,7 +330,7 @@ class SubscriptionsTest {
     void aSubscriptionAllowedAfterTheConnectionClosedIsUndone() {
         Session session = open(ALICE);
         CompletableFuture<EntitlementDecision> answer = entitlements.hold(CURVE_UPDATES);
-        CompletionStage<SubscriptionOutcome> pending = subscriptions.subscribe(session, CURVE_UPDATES, Filter.none());
+        CompletionStage<SubscriptionOutcome> pending = subscribe(subscriptions, session, CURVE_UPDATES, Filter.none());
 
         subscriptions.release(session);
         answer.complete(EntitlementDecision.ALLOWED);
@@ -363,6 +363,127 @@ class SubscriptionsTest {
         assertThat(session.topics()).isEmpty();
         assertThat(connection(session).notices).isEmpty();
         assertThat(entitlements.asked).containsExactly("alice@acme:" + LATEST_PRICES);
+    }
+
+    @Test
+    void anUnsubscribeSentWhileASubscribeWaitsForItsAnswerTakesEffectAfterIt() {
+        Session session = open(ALICE);
+        CompletableFuture<EntitlementDecision> answer = entitlements.hold(CURVE_UPDATES);
+        List<SubscriptionOutcome> answers = new CopyOnWriteArrayList<>();
+        subscriptions.subscribe(session, List.of(CURVE_UPDATES), Filter.none(), answers::addAll);
+        subscriptions.unsubscribe(session, List.of(CURVE_UPDATES), answers::addAll);
+
+        assertThat(answers).as("nothing is answered out of turn").isEmpty();
+        answer.complete(EntitlementDecision.ALLOWED);
+
+        assertThat(answers).containsExactly(new Subscribed(CURVE_UPDATES, Filter.none()), new Unsubscribed(CURVE_UPDATES));
+        assertThat(session.topics()).isEmpty();
+        fanOut.dispatch(List.of(record(CURVE_UPDATES, 1, "{}")));
+        assertThat(received(session)).isEmpty();
+    }
+
+    @Test
+    void theDefaultSubscriptionTakesEffectBeforeAnUnsubscribeSentRightAfterConnecting() {
+        Session session = open(ALICE);
+        CompletableFuture<EntitlementDecision> answer = entitlements.hold(LATEST_PRICES);
+        subscriptions.subscribeDefaults(session, Filter.none());
+        List<SubscriptionOutcome> answers = new CopyOnWriteArrayList<>();
+        subscriptions.unsubscribe(session, List.of(LATEST_PRICES), answers::addAll);
+
+        answer.complete(EntitlementDecision.ALLOWED);
+
+        assertThat(answers).containsExactly(new Unsubscribed(LATEST_PRICES));
+        assertThat(session.topics()).isEmpty();
+        fanOut.dispatch(List.of(record(LATEST_PRICES, 1, "{}")));
+        assertThat(received(session)).isEmpty();
+    }
+
+    @Test
+    void theLimitCountsASubscriptionStillWaitingForItsAnswer() {
+        Session session = open(ALICE);
+        CompletableFuture<EntitlementDecision> defaultAnswer = entitlements.hold(LATEST_PRICES);
+        subscriptions.subscribeDefaults(session, Filter.none());
+        List<SubscriptionOutcome> answers = new CopyOnWriteArrayList<>();
+        // one frame naming two new topics on top of the default one, at a limit of 2
+        subscriptions.subscribe(session, List.of(CURVE_UPDATES, MARKET_DATA), Filter.none(), answers::addAll);
+
+        defaultAnswer.complete(EntitlementDecision.ALLOWED);
+
+        assertThat(answers).containsExactly(new Subscribed(CURVE_UPDATES, Filter.none()), limitReached(MARKET_DATA));
+        assertThat(session.topics()).containsExactly(CURVE_UPDATES, LATEST_PRICES);
+        assertThat(entitlements.asked).as("both topics of the frame are asked about at once; the limit applies in the order named")
+                .containsExactly("alice@acme:" + LATEST_PRICES, "alice@acme:" + CURVE_UPDATES, "alice@acme:" + MARKET_DATA);
+    }
+
+    @Test
+    void twoSingleTopicSubscribesSentBackToBackStayWithinTheLimit() {
+        Session session = open(ALICE);
+        outcome(subscribe(subscriptions, session, LATEST_PRICES, Filter.none()));
+        CompletableFuture<EntitlementDecision> curve = entitlements.hold(CURVE_UPDATES);
+        CompletableFuture<SubscriptionOutcome> first = subscribe(subscriptions, session, CURVE_UPDATES, Filter.none());
+        CompletableFuture<SubscriptionOutcome> second = subscribe(subscriptions, session, MARKET_DATA, Filter.none());
+
+        assertThat(entitlements.asked).as("the second waits for the first before it is even checked")
+                .doesNotContain("alice@acme:" + MARKET_DATA);
+        curve.complete(EntitlementDecision.ALLOWED);
+
+        assertThat(outcome(first)).isEqualTo(new Subscribed(CURVE_UPDATES, Filter.none()));
+        assertThat(outcome(second)).isEqualTo(limitReached(MARKET_DATA));
+        assertThat(session.subscriptionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aTopicNamedTwiceInOneFrameIsHeldOnceWithTheLastAnswer() {
+        Session session = open(ALICE);
+        List<SubscriptionOutcome> answers = new CopyOnWriteArrayList<>();
+
+        subscriptions.subscribe(session, List.of(CURVE_UPDATES, CURVE_UPDATES), Filter.none(), answers::addAll);
+
+        assertThat(answers).hasSize(2).allMatch(Subscribed.class::isInstance);
+        assertThat(index.countsByTopic()).isEqualTo(Map.of(CURVE_UPDATES, 1));
+    }
+
+    @Test
+    void aSubscribeAfterTheConnectionEndedIsRefusedWithoutAskingAnyone() {
+        Session session = open(ALICE);
+        subscriptions.release(session);
+
+        assertThat(outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none())))
+                .isInstanceOfSatisfying(Refused.class, refused -> assertThat(refused.problem().code()).isEqualTo(ErrorCode.UNKNOWN_CONNECTION));
+        assertThat(entitlements.asked).isEmpty();
+        assertThat(index.countsByTopic()).isEmpty();
+    }
+
+    @Test
+    void aRevocationFoundForAnIdentityTheConnectionNoLongerHasIsNotApplied() {
+        Session session = open(ALICE);
+        outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+        CompletableFuture<EntitlementDecision> answer = entitlements.hold(CURVE_UPDATES);
+        subscriptions.recheck(session);
+
+        session.refresh(new Identity("alice", "acme", Set.of("desk_head"), false), Instant.parse("2031-01-01T00:00:00Z"));
+        answer.complete(EntitlementDecision.denied("desk_head"));
+
+        assertThat(connection(session).notices).isEmpty();
+        assertThat(session.topics()).containsExactly(CURVE_UPDATES);
+    }
+
+    private static Refused limitReached(String topic) {
+        return new Refused(topic, new Problem(ErrorCode.SUBSCRIPTION_LIMIT_REACHED,
+                "A connection may hold at most 2 subscriptions; unsubscribe from one first", Map.of("topic", topic)));
+    }
+
+    /** One topic, in turn with the session's other commands; the outcome once its answer is given. */
+    private static CompletableFuture<SubscriptionOutcome> subscribe(Subscriptions subscriptions, Session session, String topic, Filter filter) {
+        CompletableFuture<SubscriptionOutcome> answer = new CompletableFuture<>();
+        subscriptions.subscribe(session, List.of(topic), filter, outcomes -> answer.complete(outcomes.get(0)));
+        return answer;
+    }
+
+    private static SubscriptionOutcome unsubscribe(Subscriptions subscriptions, Session session, String topic) {
+        CompletableFuture<SubscriptionOutcome> answer = new CompletableFuture<>();
+        subscriptions.unsubscribe(session, List.of(topic), outcomes -> answer.complete(outcomes.get(0)));
+        return outcome(answer);
     }
 
     private Session open(Identity identity) {

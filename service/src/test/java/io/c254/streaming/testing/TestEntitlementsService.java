@@ -8,17 +8,20 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A real entitlements service over HTTP on loopback whose answers the test changes while it runs:
  * per topic allow or deny (with a required role), an outage (HTTP 503 for everything), one raw answer
- * for everything (a malformed one), or no answer until the test releases it (a slow service).
+ * for everything (a malformed one), no answer until the test releases it (a slow service), or answers
+ * after random delays (a service whose answers overtake one another).
  */
 public final class TestEntitlementsService implements AutoCloseable {
 
@@ -30,6 +33,7 @@ public final class TestEntitlementsService implements AutoCloseable {
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean down;
     private volatile RawAnswer raw;
+    private volatile long maxDelayMillis;
     private final HeldAnswers held = new HeldAnswers();
 
     /** An answer given as is, whatever was asked. */
@@ -85,6 +89,11 @@ public final class TestEntitlementsService implements AutoCloseable {
         held.release();
     }
 
+    /** Each answer from now on comes after a random delay of up to this long: answers overtake one another. */
+    public void answerAfterRandomDelays(Duration max) {
+        maxDelayMillis = max.toMillis();
+    }
+
     /** The request bodies received, in order. */
     public List<JsonNode> requests() {
         return List.copyOf(requests);
@@ -94,6 +103,14 @@ public final class TestEntitlementsService implements AutoCloseable {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
         requests.add(request);
         held.awaitRelease();
+        long delay = maxDelayMillis;
+        if (delay > 0) {
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(delay + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         String answer = answers.getOrDefault(request.path("topic").asText(), "{\"allowed\":false,\"required_role\":\"unknown\"}");
         RawAnswer override = raw;
         int status = down ? 503 : override != null ? override.status() : 200;

@@ -21,8 +21,13 @@ import java.util.Locale;
  */
 record ControlRequest(String connectionId, String topic, Filter filter) {
 
-    /** The parsed request, or the problem to refuse it with; exactly one is set. */
-    record Parsed(ControlRequest request, Problem problem) {
+    /** The parsed request, or the problem to refuse it with. */
+    sealed interface Parsed {
+        record Valid(ControlRequest request) implements Parsed {
+        }
+
+        record Invalid(Problem problem) implements Parsed {
+        }
     }
 
     static Parsed parse(FullHttpRequest http, Filter.Limits limits) {
@@ -77,7 +82,7 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
             return refuse(ErrorCode.MISSING_FIELD, "Field 'topic' is required: the name of a registered topic");
         }
         return switch (filter) {
-            case Filter.Parsed.Valid valid -> new Parsed(new ControlRequest(connectionId, topic, valid.filter()), null);
+            case Filter.Parsed.Valid valid -> new Parsed.Valid(new ControlRequest(connectionId, topic, valid.filter()));
             case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Field 'filters': " + invalid.reason());
         };
     }
@@ -93,6 +98,6 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
     }
 
     private static Parsed refuse(ErrorCode code, String message) {
-        return new Parsed(null, Problem.of(code, message));
+        return new Parsed.Invalid(Problem.of(code, message));
     }
 }

@@ -2,11 +2,7 @@ package io.c254.streaming.transport.sse;
 
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Session;
-import io.c254.streaming.session.SessionRegistry;
-import io.c254.streaming.session.Subscriptions;
-import io.c254.streaming.transport.AccessLog;
 import io.c254.streaming.transport.ChannelSubscriber;
-import io.c254.streaming.transport.ExpiryTimer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -24,7 +20,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One SSE stream once its response has begun: heartbeat comments while idle, clean-up when it ends.
+ * One SSE stream once its response has begun: heartbeat comments while idle. Its end is the gate's
+ * (ConnectionGate), as for every connection.
  * The client sends nothing more on this connection; whatever it sends is dropped.
  */
 final class SseConnectionHandler extends ChannelDuplexHandler {
@@ -33,9 +30,6 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
     private static final long FORCE_CLOSE_SECONDS = 5;
 
     private final Session session;
-    private final Subscriptions subscriptions;
-    private final SessionRegistry sessions;
-    private final ExpiryTimer expiry;
     private final ChannelSubscriber data;
     private final long heartbeatNanos;
 
@@ -43,14 +37,10 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
      * @param data      the stream's data writes, which pass below the idle handler: a stream that carried data
      *                  within the heartbeat interval needs no heartbeat
      */
-    SseConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, ExpiryTimer expiry,
-                         ChannelSubscriber data, Duration heartbeatInterval) {
+    SseConnectionHandler(Session session, ChannelSubscriber data, Duration heartbeatInterval) {
         this.data = data;
         this.heartbeatNanos = heartbeatInterval.toNanos();
         this.session = session;
-        this.subscriptions = subscriptions;
-        this.sessions = sessions;
-        this.expiry = expiry;
     }
 
     @Override
@@ -67,15 +57,6 @@ final class SseConnectionHandler extends ChannelDuplexHandler {
             return;
         }
         super.userEventTriggered(ctx, event);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        expiry.cancel();
-        subscriptions.release(session);
-        sessions.close(session);
-        AccessLog.closed(session);
-        super.channelInactive(ctx);
     }
 
     @Override

@@ -65,8 +65,8 @@ final class SseEvents {
     static String opening(Session session) {
         return "retry: " + RETRY_MILLIS + "\n" + event("connection_established", Json.write(Json.object()
                 .put("connection_id", session.id())
-                .put("user_id", session.identity().userId())
-                .put("tenant_id", session.identity().tenantId())));
+                .put("user_id", session.userId())
+                .put("tenant_id", session.tenantId())));
     }
 
     static String error(Problem problem) {

@@ -3,11 +3,9 @@ package io.c254.streaming.transport.sse;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Session;
-import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.Sessions;
 import io.c254.streaming.session.SubscriptionOutcome;
-import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.session.Transport;
-import io.c254.streaming.transport.AccessLog;
 import io.c254.streaming.transport.ChannelSubscriber;
 import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.DeliveryStats;
@@ -38,59 +36,58 @@ import java.util.concurrent.TimeUnit;
 public final class SseStream {
 
     private final ConnectionGate gate;
-    private final SessionRegistry sessions;
-    private final Subscriptions subscriptions;
+    private final Sessions sessions;
     private final DeliveryStats stats;
     private final HttpReplies replies;
     private final Duration heartbeatInterval;
     private final Filter.Limits filterLimits;
 
-    public SseStream(ConnectionGate gate, SessionRegistry sessions, Subscriptions subscriptions,
-                     DeliveryStats stats, HttpReplies replies, Duration heartbeatInterval, Filter.Limits filterLimits) {
+    public SseStream(ConnectionGate gate, Sessions sessions, DeliveryStats stats, HttpReplies replies, Duration heartbeatInterval, Filter.Limits filterLimits) {
         this.filterLimits = filterLimits;
         this.gate = gate;
         this.sessions = sessions;
-        this.subscriptions = subscriptions;
         this.stats = stats;
         this.replies = replies;
         this.heartbeatInterval = heartbeatInterval;
     }
 
     public void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        StreamRequest.Parsed parsed = StreamRequest.parse(query, filterLimits);
-        if (parsed.problem() != null) {
-            replies.problem(ctx, request, parsed.problem());
-            return;
+        switch (StreamRequest.parse(query, filterLimits)) {
+            case StreamRequest.Parsed.Invalid invalid -> replies.problem(ctx, request, invalid.problem());
+            case StreamRequest.Parsed.Valid valid -> admit(ctx, request, query, valid.request());
         }
+    }
+
+    private void admit(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, StreamRequest wanted) {
         gate.admit(ctx, request, query, Transport.SSE,
                 channel -> new ChannelSubscriber(channel, SseEvents.DATA, SseFrames.INSTANCE, stats.counter(Transport.SSE)),
-                (admittedCtx, session) -> doStart(admittedCtx, request, session, parsed.request()));
+                (admittedCtx, session) -> doStart(admittedCtx, request, session, wanted));
     }
 
     private void doStart(ChannelHandlerContext ctx, FullHttpRequest request, Session session, StreamRequest wanted) {
         Channel channel = ctx.channel();
         ChannelPipeline pipeline = ctx.pipeline();
-        // from here the channel is a stream: the router leaves, and the stream's handler owns the clean-up
-        // through the connection, which records and counts the reason, as for every end the server decides
+        // from here the channel is a stream: the router leaves. An expired token ends it through the connection,
+        // which records and counts the reason, as for every end the server decides
         ExpiryTimer expiry = new ExpiryTimer(channel, Duration.ZERO, () -> { }, () -> session.connection().close(CloseReason.TOKEN_EXPIRED));
         pipeline.replace(ctx.handler(), "sse-heartbeat",
                 new IdleStateHandler(0, heartbeatInterval.toMillis(), 0, TimeUnit.MILLISECONDS));
         // the connection is the ChannelSubscriber this stream's admission built (onRequest)
-        pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session, subscriptions, sessions, expiry,
+        pipeline.addAfter("sse-heartbeat", "sse-connection", new SseConnectionHandler(session,
                 (ChannelSubscriber) session.connection(), heartbeatInterval));
 
         channel.write(streamHeaders(request));
         SseConnectionHandler.doWrite(channel, SseEvents.opening(session));
         expiry.schedule(session.expiresAt());
-        subscriptions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none());
-        for (String topic : wanted.topics()) {
-            subscriptions.subscribe(session, topic, wanted.filter()).whenComplete((outcome, failure) -> {
+        // the stream's first commands: control calls made once the client knows its id come after them
+        sessions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none());
+        if (!wanted.topics().isEmpty()) {
+            sessions.subscribe(session, wanted.topics(), wanted.filter(), outcomes -> outcomes.forEach(outcome -> {
                 if (outcome instanceof SubscriptionOutcome.Refused refused) {
                     session.connection().notify(refused.problem());
                 }
-            });
+            }));
         }
-        AccessLog.opened(session);
     }
 
     private HttpResponse streamHeaders(FullHttpRequest request) {

@@ -21,8 +21,13 @@ record StreamRequest(List<String> topics, Filter filter) {
 
     static final int MAX_TOPICS = 64;
 
-    /** The parsed request, or the problem to refuse it with; exactly one is set. */
-    record Parsed(StreamRequest request, Problem problem) {
+    /** The parsed request, or the problem to refuse it with. */
+    sealed interface Parsed {
+        record Valid(StreamRequest request) implements Parsed {
+        }
+
+        record Invalid(Problem problem) implements Parsed {
+        }
     }
 
     static Parsed parse(QueryStringDecoder query, Filter.Limits limits) {
@@ -43,7 +48,7 @@ record StreamRequest(List<String> topics, Filter filter) {
             return refuse(ErrorCode.INVALID_MESSAGE, "Query parameter 'topics' may list at most " + MAX_TOPICS + " topics");
         }
         return switch (filter(query, limits)) {
-            case Filter.Parsed.Valid valid -> new Parsed(new StreamRequest(List.copyOf(topics), valid.filter()), null);
+            case Filter.Parsed.Valid valid -> new Parsed.Valid(new StreamRequest(List.copyOf(topics), valid.filter()));
             case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Query parameter 'filters': " + invalid.reason());
         };
     }
@@ -66,6 +71,6 @@ record StreamRequest(List<String> topics, Filter filter) {
     }
 
     private static Parsed refuse(ErrorCode code, String message) {
-        return new Parsed(null, Problem.of(code, message));
+        return new Parsed.Invalid(Problem.of(code, message));
     }
 }

@@ -1,18 +1,17 @@
 package io.c254.streaming.transport.ws;
 
-import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Session;
-import io.c254.streaming.session.SessionRegistry;
-import io.c254.streaming.session.Subscriptions;
+import io.c254.streaming.session.Sessions;
 import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.ChannelSubscriber;
 import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.DeliveryStats;
 import io.c254.streaming.transport.HttpReplies;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -34,22 +33,18 @@ import java.util.concurrent.TimeUnit;
 public final class WebSocketUpgrade {
 
     private final ConnectionGate gate;
-    private final Authenticator authenticator;
-    private final SessionRegistry sessions;
-    private final Subscriptions subscriptions;
+    private final Sessions sessions;
     private final DeliveryStats stats;
     private final HttpReplies replies;
     private final Config config;
     private final StreamingMetrics metrics;
     private final WebSocketDecoderConfig decoderConfig;
 
-    public WebSocketUpgrade(ConnectionGate gate, Authenticator authenticator, SessionRegistry sessions, Subscriptions subscriptions,
-                            DeliveryStats stats, HttpReplies replies, Config config, StreamingMetrics metrics) {
+    public WebSocketUpgrade(ConnectionGate gate, Sessions sessions, DeliveryStats stats, HttpReplies replies, Config config,
+                            StreamingMetrics metrics) {
         this.metrics = metrics;
         this.gate = gate;
-        this.authenticator = authenticator;
         this.sessions = sessions;
-        this.subscriptions = subscriptions;
         this.stats = stats;
         this.replies = replies;
         this.config = config;
@@ -76,13 +71,12 @@ public final class WebSocketUpgrade {
         String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/ws/stream";
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(request);
         if (handshaker == null) {
-            sessions.close(session);
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            // the session ends with the channel (ConnectionGate)
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        WsConnectionHandler handler = new WsConnectionHandler(session, subscriptions, sessions, authenticator, handshaker, config, metrics);
-        // the connection handler goes in first: from here on its channelInactive releases the session
-        // whatever becomes of the handshake. After the upgrade the HTTP router leaves the pipeline.
+        WsConnectionHandler handler = new WsConnectionHandler(session, sessions, handshaker, config, metrics);
+        // after the upgrade the HTTP router leaves the pipeline
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(ctx.handler(), "ws-heartbeat",
                 new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0, TimeUnit.MILLISECONDS));

@@ -1,31 +1,27 @@
 package io.c254.streaming.transport.ws;
 
-import io.c254.streaming.auth.Authenticator;
-import io.c254.streaming.auth.Identity;
-import io.c254.streaming.auth.Verification;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.metrics.StreamingMetrics;
-import io.c254.streaming.session.MessageRateLimit;
-import io.c254.streaming.transport.AccessLog;
-import io.c254.streaming.transport.ExpiryTimer;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.MessageRateLimit;
 import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.RefreshOutcome;
 import io.c254.streaming.session.Session;
-import io.c254.streaming.session.SessionRegistry;
+import io.c254.streaming.session.Sessions;
 import io.c254.streaming.session.SubscriptionOutcome;
-import io.c254.streaming.session.Subscriptions;
+import io.c254.streaming.transport.ExpiryTimer;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.timeout.IdleState;
@@ -36,7 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 
 /**
  * One WebSocket connection after the handshake: client actions in, acknowledgements and errors out,
@@ -47,9 +43,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
 
     private final Session session;
-    private final Subscriptions subscriptions;
-    private final SessionRegistry sessions;
-    private final Authenticator authenticator;
+    private final Sessions sessions;
     private final WebSocketServerHandshaker handshaker;
     private final long heartbeatTimeoutNanos;
     private final Duration expiryWarning;
@@ -59,13 +53,10 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
     private long lastReadNanos = System.nanoTime();
     private ExpiryTimer expiry;
 
-    WsConnectionHandler(Session session, Subscriptions subscriptions, SessionRegistry sessions, Authenticator authenticator,
-                        WebSocketServerHandshaker handshaker, Config config, StreamingMetrics metrics) {
+    WsConnectionHandler(Session session, Sessions sessions, WebSocketServerHandshaker handshaker, Config config, StreamingMetrics metrics) {
         this.metrics = metrics;
         this.session = session;
-        this.subscriptions = subscriptions;
         this.sessions = sessions;
-        this.authenticator = authenticator;
         this.handshaker = handshaker;
         this.heartbeatTimeoutNanos = config.heartbeatTimeout().toNanos();
         this.expiryWarning = config.auth().expiryWarning();
@@ -78,8 +69,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         expiry = new ExpiryTimer(ctx.channel(), expiryWarning, () -> doWarnExpiry(ctx), () -> doClose(CloseReason.TOKEN_EXPIRED));
         expiry.schedule(session.expiresAt());
         doSend(ctx, WsMessages.connectionEstablished(session));
-        subscriptions.subscribeDefaults(session, Filter.none());
-        AccessLog.opened(session);
+        sessions.subscribeDefaults(session, Filter.none());
     }
 
     @Override
@@ -121,77 +111,60 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         switch (command) {
             case WsCommand.Subscribe subscribe -> onSubscribe(ctx, subscribe);
             case WsCommand.Unsubscribe unsubscribe -> onUnsubscribe(ctx, unsubscribe);
-            case WsCommand.Ping ping -> doSend(ctx, WsMessages.pong());
+            case WsCommand.Ping ping -> sessions.afterEarlierCommands(session, () -> doSend(ctx, WsMessages.pong()));
             case WsCommand.Refresh refresh -> onRefresh(ctx, refresh);
             case WsCommand.Invalid invalid -> doSend(ctx, WsMessages.error(invalid.problem()));
         }
     }
 
     private void onRefresh(ChannelHandlerContext ctx, WsCommand.Refresh refresh) {
-        authenticator.authenticate(refresh.token()).whenComplete((verification, failure) -> ctx.executor().execute(() -> {
-            switch (verification) {
-                case Verification.Verified verified when sameOwner(verified.identity()) -> {
-                    session.refresh(verified.identity(), verified.expiresAt());
-                    expiry.schedule(verified.expiresAt());
-                    doSend(ctx, WsMessages.refreshed(verified.expiresAt()));
-                    // roles may have changed: what the old token allowed is checked again now
-                    subscriptions.recheck(session);
+        sessions.refresh(session, refresh.token(), outcome -> {
+            switch (outcome) {
+                case RefreshOutcome.Refreshed refreshed -> {
+                    expiry.schedule(refreshed.expiresAt());
+                    doSend(ctx, WsMessages.refreshed(refreshed.expiresAt()));
                 }
-                case Verification.Verified other -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.FORBIDDEN,
-                        "A refresh token must be for the same user and tenant as the connection")));
-                case Verification.Rejected rejected -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNAUTHORIZED,
-                        "Refresh refused: " + rejected.reason())));
-                case null -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.UNAUTHORIZED, "Refresh refused: the token could not be checked")));
+                case RefreshOutcome.Refused refused -> doSend(ctx, WsMessages.error(refused.problem()));
             }
-        }));
-    }
-
-    private boolean sameOwner(Identity identity) {
-        return identity.userId().equals(session.identity().userId()) && identity.tenantId().equals(session.identity().tenantId());
+        });
     }
 
     private void doWarnExpiry(ChannelHandlerContext ctx) {
         doSend(ctx, WsMessages.error(new Problem(ErrorCode.TOKEN_EXPIRED,
                 "The token expires at " + session.expiresAt() + "; send {\"action\":\"refresh\",\"data\":{\"token\":\"...\"}} to stay connected",
-                java.util.Map.of("expires_at", Long.toString(session.expiresAt().getEpochSecond())))));
+                Map.of("expires_at", Long.toString(session.expiresAt().getEpochSecond())))));
     }
 
+    /** Answers on the event loop, in turn: an error per refused topic, then one acknowledgement of the rest. */
     private void onSubscribe(ChannelHandlerContext ctx, WsCommand.Subscribe subscribe) {
-        List<CompletableFuture<SubscriptionOutcome>> outcomes = subscribe.topics().stream()
-                .map(topic -> subscriptions.subscribe(session, topic, subscribe.filter()).toCompletableFuture())
-                .toList();
-        // decisions may complete on another thread (a remote entitlements call): answer on our event loop
-        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
-                ctx.executor().execute(() -> doReport(ctx, outcomes, subscribe)));
-    }
-
-    private void doReport(ChannelHandlerContext ctx, List<CompletableFuture<SubscriptionOutcome>> outcomes, WsCommand.Subscribe subscribe) {
-        List<String> subscribed = new ArrayList<>();
-        for (CompletableFuture<SubscriptionOutcome> future : outcomes) {
-            SubscriptionOutcome outcome = future.isCompletedExceptionally() ? null : future.join();
-            switch (outcome) {
-                case SubscriptionOutcome.Subscribed ok -> subscribed.add(ok.topic());
-                case SubscriptionOutcome.Refused refused -> doSend(ctx, WsMessages.error(refused.problem()));
-                case null, default -> doSend(ctx, WsMessages.error(Problem.of(ErrorCode.INTERNAL_ERROR,
-                        "The subscription could not be completed; try again")));
+        sessions.subscribe(session, subscribe.topics(), subscribe.filter(), outcomes -> {
+            List<String> subscribed = doSendRefusals(ctx, outcomes);
+            if (!subscribed.isEmpty()) {
+                doSend(ctx, WsMessages.subscribed(subscribed, subscribe.filter()));
             }
-        }
-        if (!subscribed.isEmpty()) {
-            doSend(ctx, WsMessages.subscribed(subscribed, subscribe.filter()));
-        }
+        });
     }
 
     private void onUnsubscribe(ChannelHandlerContext ctx, WsCommand.Unsubscribe unsubscribe) {
-        List<String> removed = new ArrayList<>();
-        for (String topic : unsubscribe.topics()) {
-            switch (subscriptions.unsubscribe(session, topic)) {
-                case SubscriptionOutcome.Refused refused -> doSend(ctx, WsMessages.error(refused.problem()));
-                case SubscriptionOutcome outcome -> removed.add(outcome.topic());
+        sessions.unsubscribe(session, unsubscribe.topics(), outcomes -> {
+            List<String> removed = doSendRefusals(ctx, outcomes);
+            if (!removed.isEmpty()) {
+                doSend(ctx, WsMessages.unsubscribed(removed));
+            }
+        });
+    }
+
+    /** Sends an error for each refused topic; returns the others, for one acknowledgement. */
+    private static List<String> doSendRefusals(ChannelHandlerContext ctx, List<SubscriptionOutcome> outcomes) {
+        List<String> done = new ArrayList<>();
+        for (SubscriptionOutcome outcome : outcomes) {
+            if (outcome instanceof SubscriptionOutcome.Refused refused) {
+                doSend(ctx, WsMessages.error(refused.problem()));
+            } else {
+                done.add(outcome.topic());
             }
         }
-        if (!removed.isEmpty()) {
-            doSend(ctx, WsMessages.unsubscribed(removed));
-        }
+        return done;
     }
 
     @Override
@@ -205,17 +178,6 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
             return;
         }
         super.userEventTriggered(ctx, event);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (expiry != null) {
-            expiry.cancel();
-        }
-        subscriptions.release(session);
-        sessions.close(session);
-        AccessLog.closed(session);
-        super.channelInactive(ctx);
     }
 
     @Override

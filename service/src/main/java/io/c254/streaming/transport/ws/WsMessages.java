@@ -19,8 +19,8 @@ final class WsMessages {
         return Json.write(Json.object()
                 .put("type", "connection_established")
                 .put("connection_id", session.id())
-                .put("user_id", session.identity().userId())
-                .put("tenant_id", session.identity().tenantId()));
+                .put("user_id", session.userId())
+                .put("tenant_id", session.tenantId()));
     }
 
     static String subscribed(List<String> topics, Filter filter) {

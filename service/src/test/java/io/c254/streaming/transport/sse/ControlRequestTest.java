@@ -2,6 +2,7 @@ package io.c254.streaming.transport.sse;
 
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -19,32 +20,36 @@ class ControlRequestTest {
 
     @Test
     void aFormNamingTwoTopicsIsRefusedRatherThanActingOnTheFirst() {
-        ControlRequest.Parsed parsed = parse("application/x-www-form-urlencoded", "connection_id=conn-1&topic=a&topic=b");
+        Problem problem = problem(parse("application/x-www-form-urlencoded", "connection_id=conn-1&topic=a&topic=b"));
 
-        assertThat(parsed.request()).isNull();
-        assertThat(parsed.problem().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(parsed.problem().message()).contains("'topic'", "2 times", "one topic per request");
+        assertThat(problem.code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(problem.message()).contains("'topic'", "2 times", "one topic per request");
     }
 
     @Test
     void aNumericConnectionIdIsReportedAsTheWrongTypeNotAsMissing() {
-        ControlRequest.Parsed parsed = parse("application/json", "{\"connection_id\":123,\"topic\":\"a\"}");
+        Problem problem = problem(parse("application/json", "{\"connection_id\":123,\"topic\":\"a\"}"));
 
-        assertThat(parsed.problem().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
-        assertThat(parsed.problem().message()).isEqualTo("Field 'connection_id' must be a string, not number");
+        assertThat(problem.code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+        assertThat(problem.message()).isEqualTo("Field 'connection_id' must be a string, not number");
     }
 
     @Test
     void aWellFormedFormAndJsonBodyAreAccepted() {
-        assertThat(parse("application/x-www-form-urlencoded", "connection_id=conn-1&topic=a").request())
-                .isEqualTo(new ControlRequest("conn-1", "a", Filter.none()));
-        assertThat(parse("application/json", "{\"connection_id\":\"conn-1\",\"topic\":\"a\"}").request())
-                .isEqualTo(new ControlRequest("conn-1", "a", Filter.none()));
+        assertThat(parse("application/x-www-form-urlencoded", "connection_id=conn-1&topic=a"))
+                .isEqualTo(new ControlRequest.Parsed.Valid(new ControlRequest("conn-1", "a", Filter.none())));
+        assertThat(parse("application/json", "{\"connection_id\":\"conn-1\",\"topic\":\"a\"}"))
+                .isEqualTo(new ControlRequest.Parsed.Valid(new ControlRequest("conn-1", "a", Filter.none())));
     }
 
     @Test
     void aMissingConnectionIdIsStillMissing() {
-        assertThat(parse("application/json", "{\"topic\":\"a\"}").problem().code()).isEqualTo(ErrorCode.MISSING_FIELD);
+        assertThat(problem(parse("application/json", "{\"topic\":\"a\"}")).code()).isEqualTo(ErrorCode.MISSING_FIELD);
+    }
+
+    private static Problem problem(ControlRequest.Parsed parsed) {
+        assertThat(parsed).isInstanceOf(ControlRequest.Parsed.Invalid.class);
+        return ((ControlRequest.Parsed.Invalid) parsed).problem();
     }
 
     private static ControlRequest.Parsed parse(String contentType, String body) {

@@ -5,19 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.config.ConfigLoader;
-import io.c254.streaming.entitlements.RoleEntitlements;
 import io.c254.streaming.hub.Message;
-import io.c254.streaming.hub.SubscriptionIndex;
-import io.c254.streaming.metrics.StreamingMetrics;
-import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.Admission;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.SessionRegistry;
-import io.c254.streaming.session.Subscriptions;
 import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.ChannelSubscriber;
 import io.c254.streaming.transport.DeliveryStats;
-import io.c254.streaming.transport.ExpiryTimer;
 import io.c254.streaming.transport.WireHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -52,14 +46,11 @@ class SseHeartbeatTest {
     void openStream() {
         Config config = ConfigLoader.load(Map.of());
         SessionRegistry sessions = new SessionRegistry(config.limits());
-        Subscriptions subscriptions = new Subscriptions(TopicRegistry.load(config), new RoleEntitlements(), new SubscriptionIndex(), 50,
-                new StreamingMetrics());
         channel.pipeline().addLast(WireHandler.NAME, WireHandler.INSTANCE);
         data = new ChannelSubscriber(channel, SseEvents.DATA, SseFrames.INSTANCE, new DeliveryStats().counter(Transport.SSE));
         Session session = ((Admission.Admitted) sessions.open(new Identity("alice", "acme", Set.of("viewer"), false), null,
                 Transport.SSE, data)).session();
-        channel.pipeline().addLast(new SseConnectionHandler(session, subscriptions, sessions,
-                new ExpiryTimer(channel, Duration.ZERO, () -> { }, () -> { }), data, INTERVAL));
+        channel.pipeline().addLast(new SseConnectionHandler(session, data, INTERVAL));
     }
 
     @AfterEach
