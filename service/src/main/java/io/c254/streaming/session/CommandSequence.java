@@ -80,11 +80,24 @@ final class CommandSequence {
         while ((next = waiting.poll()) != null) {
             CompletableFuture<?> done = start(next);
             if (!done.isDone()) {
-                done.whenComplete((result, failure) -> loop.execute(this::runWaiting));
+                done.whenComplete((result, failure) -> {
+                    logFailure(failure);
+                    loop.execute(this::runWaiting);
+                });
                 return;
+            }
+            if (done.isCompletedExceptionally()) {
+                logFailure(done.exceptionNow());
             }
         }
         running = false;
+    }
+
+    /** Commands answer refusals as outcomes: one that fails is a bug, logged, and the next command runs all the same. */
+    private static void logFailure(Throwable failure) {
+        if (failure != null) {
+            log.error("a connection command failed", failure);
+        }
     }
 
     /** The stage, completing on the loop (at once when it already has): what depends on it then runs there. */
@@ -108,8 +121,7 @@ final class CommandSequence {
             return command.get().toCompletableFuture();
         } catch (RuntimeException e) {
             // a bug in one command must not stop the connection's later commands
-            log.error("a connection command failed", e);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.failedFuture(e);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -185,7 +186,8 @@ public final class Sessions {
     /** A token check that never fails: a failure to check is a rejection naming why. */
     private CompletableFuture<Verification> verify(String token) {
         return authenticator.authenticate(token).toCompletableFuture()
-                .exceptionally(failure -> new Verification.Rejected("the token could not be checked: " + failure.getMessage()));
+                .exceptionally(failure -> new Verification.Rejected("the token could not be checked: "
+                        + (failure instanceof CompletionException wrapped && wrapped.getCause() != null ? wrapped.getCause() : failure).getMessage()));
     }
 
     private static <T> CompletableFuture<T> onLoop(Session session, CompletableFuture<T> stage) {

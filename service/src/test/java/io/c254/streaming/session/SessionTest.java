@@ -28,6 +28,8 @@ class SessionTest {
         session.refresh(renewed, LATER_EXPIRY);
 
         assertThat(session.identity()).isEqualTo(renewed);
+        assertThat(session.userId()).isEqualTo("alice");
+        assertThat(session.tenantId()).isEqualTo("acme");
         assertThat(session.expiresAt()).isEqualTo(LATER_EXPIRY);
     }
 

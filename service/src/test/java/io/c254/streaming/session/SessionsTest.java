@@ -1,5 +1,6 @@
 package io.c254.streaming.session;
 
+import ch.qos.logback.classic.Level;
 import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.auth.TokenVerifier;
@@ -14,6 +15,8 @@ import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.SubscriptionOutcome.Refused;
 import io.c254.streaming.session.SubscriptionOutcome.Subscribed;
 import io.c254.streaming.session.SubscriptionOutcome.Unsubscribed;
+import io.c254.streaming.testing.CapturedLogs;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -45,6 +48,9 @@ class SessionsTest {
     private final Executor heldChecks = tokenChecks::add;
     /** A token is `user:tenant:role`; anything else is rejected. */
     private final TokenVerifier verifier = token -> {
+        if (token.equals("keys-down")) {
+            throw new IllegalStateException("signing keys unavailable");
+        }
         String[] parts = token.split(":");
         return parts.length == 3
                 ? new Verification.Verified(new Identity(parts[0], parts[1], Set.of(parts[2]), false), LATER)
@@ -58,6 +64,15 @@ class SessionsTest {
     private final Sessions sessions = new Sessions(new Authenticator(false, Optional.of(verifier), heldChecks), registry,
             new ConnectionRateLimits(config.rates()), subscriptions, metrics);
     private final List<String> answers = new CopyOnWriteArrayList<>();
+
+    /** A command that throws is logged and skipped so that later ones still run; here, none may. */
+    private final CapturedLogs commandFailures = CapturedLogs.of(CommandSequence.class.getName(), Level.ERROR);
+
+    @AfterEach
+    void noCommandFailed() {
+        commandFailures.close();
+        assertThat(commandFailures.events()).as("commands that failed").isEmpty();
+    }
 
     @Test
     void aSubscribeSentWhileARefreshIsCheckedIsJudgedByTheRefreshedRoles() {
@@ -156,6 +171,73 @@ class SessionsTest {
         assertThat(session.topics()).isEmpty();
         sessions.subscribe(session, List.of(LATEST_PRICES), Filter.none(), outcomes -> outcomes.forEach(this::record));
         assertThat(answers).containsExactly("refused UNKNOWN_CONNECTION");
+    }
+
+    @Test
+    void admissionChecksTheTokenThenTheUsersAttemptRateThenTheSlots() {
+        Sessions strict = new Sessions(new Authenticator(false, Optional.of(verifier), heldChecks), registry,
+                new ConnectionRateLimits(ConfigLoader.load(Map.of("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_USER", "1")).rates()),
+                subscriptions, metrics);
+        List<Admission> admissions = new CopyOnWriteArrayList<>();
+
+        strict.admit("garbage", Transport.WEBSOCKET, new SubscriptionsTest.RecordingConnection()).thenAccept(admissions::add);
+        strict.admit("carol:acme:viewer", Transport.SSE, new SubscriptionsTest.RecordingConnection()).thenAccept(admissions::add);
+        strict.admit("carol:acme:viewer", Transport.SSE, new SubscriptionsTest.RecordingConnection()).thenAccept(admissions::add);
+        runTokenChecks();
+
+        assertThat(admissions).hasSize(3);
+        assertThat(admissions.get(0)).isEqualTo(new Admission.Refused(Problem.of(ErrorCode.UNAUTHORIZED, "token is not user:tenant:role")));
+        assertThat(admissions.get(1)).isInstanceOfSatisfying(Admission.Admitted.class, admitted -> {
+            assertThat(admitted.session().userId()).isEqualTo("carol");
+            assertThat(admitted.session().expiresAt()).isEqualTo(LATER);
+        });
+        assertThat(admissions.get(2)).isInstanceOfSatisfying(Admission.Refused.class,
+                refused -> assertThat(refused.problem().code()).isEqualTo(ErrorCode.RATE_LIMITED));
+        assertThat(registry.active(Transport.SSE)).isEqualTo(1);
+        assertThat(metrics.registry().get("rate.limited").tag("scope", "user").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aTokenThatCannotBeCheckedIsRefusedSayingWhy() {
+        List<Admission> admissions = new CopyOnWriteArrayList<>();
+
+        sessions.admit("keys-down", Transport.WEBSOCKET, new SubscriptionsTest.RecordingConnection()).thenAccept(admissions::add);
+        runTokenChecks();
+
+        assertThat(admissions).containsExactly(new Admission.Refused(Problem.of(ErrorCode.UNAUTHORIZED,
+                "the token could not be checked: signing keys unavailable")));
+        assertThat(registry.active(Transport.WEBSOCKET)).isZero();
+    }
+
+    @Test
+    void inLocalModeOnlyAControlCallWithoutATokenActsAsTheLocalTestUser() {
+        Sessions local = new Sessions(new Authenticator(true, Optional.empty(), heldChecks), registry,
+                new ConnectionRateLimits(config.rates()), subscriptions, metrics);
+        Session stream = open("user-123", "tenant-1", "viewer", Transport.SSE);
+
+        local.subscribeStream(stream.id(), null, LATEST_PRICES, Filter.none(), this::record);
+        local.unsubscribeStream(stream.id(), " ", LATEST_PRICES, this::record);
+        sessions.unsubscribeStream(stream.id(), null, LATEST_PRICES, this::record);
+        runTokenChecks();
+
+        assertThat(answers).containsExactly("subscribed " + LATEST_PRICES, "unsubscribed " + LATEST_PRICES, "refused UNAUTHORIZED");
+    }
+
+    @Test
+    void aSweepRevokesWhatTheRegistryNoLongerAllowsOnEveryOpenConnection() {
+        Session analyst = open("alice", "acme", "analyst", Transport.WEBSOCKET);
+        Session viewer = open("bob", "acme", "viewer", Transport.SSE);
+        sessions.subscribe(analyst, List.of(CURVE_UPDATES), Filter.none(), outcomes -> { });
+        sessions.subscribe(viewer, List.of(LATEST_PRICES), Filter.none(), outcomes -> { });
+        // a refresh that loses the role, checked without the revocation its command would make
+        analyst.refresh(new Identity("alice", "acme", Set.of("viewer"), false), LATER);
+
+        sessions.recheckAll();
+
+        assertThat(analyst.topics()).isEmpty();
+        assertThat(((SubscriptionsTest.RecordingConnection) analyst.connection()).notices).extracting(Problem::code)
+                .containsExactly(ErrorCode.SUBSCRIPTION_REVOKED);
+        assertThat(viewer.topics()).containsExactly(LATEST_PRICES);
     }
 
     private Session open(String user, String tenant, String role, Transport transport) {

@@ -1,5 +1,6 @@
 package io.c254.streaming.session;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +22,7 @@ import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.session.SubscriptionOutcome.Refused;
 import io.c254.streaming.session.SubscriptionOutcome.Subscribed;
 import io.c254.streaming.session.SubscriptionOutcome.Unsubscribed;
+import io.c254.streaming.testing.CapturedLogs;
 import io.c254.streaming.testing.TestEntitlementsService;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
@@ -28,6 +30,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +67,15 @@ class SubscriptionsTest {
     private final StreamingMetrics metrics = new StreamingMetrics();
     private final SessionRegistry sessions = new SessionRegistry(ConfigLoader.load(Map.of()).limits());
     private final Subscriptions subscriptions = new Subscriptions(registry, entitlements, index, 2, metrics);
+
+    /** A command that throws is logged and skipped so that later ones still run; here, none may. */
+    private final CapturedLogs commandFailures = CapturedLogs.of(CommandSequence.class.getName(), Level.ERROR);
+
+    @AfterEach
+    void noCommandFailed() {
+        commandFailures.close();
+        assertThat(commandFailures.events()).as("commands that failed").isEmpty();
+    }
 
     @Test
     void subscribedConnectionGetsTheTopicsRecordsThatPassItsFilter() {
@@ -466,6 +478,61 @@ class SubscriptionsTest {
 
         assertThat(connection(session).notices).isEmpty();
         assertThat(session.topics()).containsExactly(CURVE_UPDATES);
+    }
+
+    @Test
+    void inOneFrameTheLimitComesBeforeADenialAndAnUnknownTopicStaysUnknown() {
+        Session session = open(ALICE);
+        outcome(subscribe(subscriptions, session, LATEST_PRICES, Filter.none()));
+        entitlements.answer(MARKET_DATA, EntitlementDecision.denied("desk_head"));
+        List<SubscriptionOutcome> answers = new CopyOnWriteArrayList<>();
+
+        // the first topic takes the last slot: read one by one, the next two meet the limit, or are unknown
+        subscriptions.subscribe(session, List.of(CURVE_UPDATES, MARKET_DATA, "weather.v1"), Filter.none(), answers::addAll);
+
+        assertThat(answers).extracting(outcome -> outcome instanceof Refused refused ? refused.problem().code().name() : "ok")
+                .containsExactly("ok", ErrorCode.SUBSCRIPTION_LIMIT_REACHED.name(), ErrorCode.UNKNOWN_TOPIC.name());
+        assertThat(session.topics()).containsExactly(CURVE_UPDATES, LATEST_PRICES);
+    }
+
+    @Test
+    void anEntitlementsCheckThatFailsRefusesThatTopicAsAnInternalErrorAndTheConnectionGoesOn() {
+        Session session = open(ALICE);
+        entitlements.hold(CURVE_UPDATES).completeExceptionally(new IllegalStateException("a bug in a decision"));
+
+        SubscriptionOutcome outcome = outcome(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+
+        assertThat(outcome).isEqualTo(new Refused(CURVE_UPDATES, new Problem(ErrorCode.INTERNAL_ERROR,
+                "The subscription to " + CURVE_UPDATES + " could not be completed; try again", Map.of("topic", CURVE_UPDATES))));
+        assertThat(outcome(subscribe(subscriptions, session, MARKET_DATA, Filter.none()))).isInstanceOf(Subscribed.class);
+    }
+
+    @Test
+    void pastTheCommandsAConnectionMayHaveWaitingMoreAreRefusedAsRateLimited() {
+        Session session = open(ALICE);
+        CompletableFuture<EntitlementDecision> stuck = entitlements.hold(CURVE_UPDATES);
+        outcomeLater(subscribe(subscriptions, session, CURVE_UPDATES, Filter.none()));
+        for (int i = 0; i < CommandSequence.MAX_WAITING; i++) {
+            unsubscribe(subscriptions, session, List.of(MARKET_DATA), outcomes -> { });
+        }
+
+        List<SubscriptionOutcome> refused = new CopyOnWriteArrayList<>();
+        unsubscribe(subscriptions, session, List.of(MARKET_DATA), refused::addAll);
+        subscriptions.subscribe(session, List.of(LATEST_PRICES), Filter.none(), refused::addAll);
+
+        assertThat(refused).hasSize(2).allSatisfy(outcome -> assertThat(outcome).isInstanceOfSatisfying(Refused.class,
+                r -> assertThat(r.problem().code()).isEqualTo(ErrorCode.RATE_LIMITED)));
+        stuck.complete(EntitlementDecision.ALLOWED);
+        assertThat(session.topics()).containsExactly(CURVE_UPDATES);
+    }
+
+    private static void outcomeLater(CompletableFuture<SubscriptionOutcome> pending) {
+        assertThat(pending).isNotDone();
+    }
+
+    private static void unsubscribe(Subscriptions subscriptions, Session session, List<String> topics,
+                                    java.util.function.Consumer<List<SubscriptionOutcome>> answer) {
+        subscriptions.unsubscribe(session, topics, answer);
     }
 
     private static Refused limitReached(String topic) {
