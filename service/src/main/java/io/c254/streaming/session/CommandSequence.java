@@ -58,10 +58,6 @@ final class CommandSequence {
                 + " commands of this connection are already waiting for their turn; wait for their answers before sending more");
     }
 
-    int waiting() {
-        return waiting.size();
-    }
-
     private void enqueue(Command command, Runnable refused) {
         if (waiting.size() >= MAX_WAITING) {
             refused.run();

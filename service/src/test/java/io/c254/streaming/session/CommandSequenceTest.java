@@ -1,5 +1,7 @@
 package io.c254.streaming.session;
 
+import ch.qos.logback.classic.Level;
+import io.c254.streaming.testing.CapturedLogs;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterEach;
@@ -92,15 +94,25 @@ class CommandSequenceTest {
     }
 
     @Test
-    void aCommandThatThrowsOrFailsDoesNotStopTheOnesAfterIt() throws Exception {
-        sequence.submit(() -> {
-            throw new IllegalStateException("a bug");
-        }, () -> { });
-        sequence.submit(() -> CompletableFuture.failedFuture(new IllegalStateException("a failed check")), () -> { });
-        sequence.submit(step("after"), () -> { });
-        awaitLoop();
+    void aCommandThatThrowsOrFailsIsLoggedAndDoesNotStopTheOnesAfterIt() throws Exception {
+        CompletableFuture<Void> failsLater = new CompletableFuture<>();
+        try (CapturedLogs errors = CapturedLogs.of(CommandSequence.class.getName(), Level.ERROR)) {
+            sequence.submit(() -> {
+                throw new IllegalStateException("a bug");
+            }, () -> { });
+            sequence.submit(() -> CompletableFuture.failedFuture(new IllegalStateException("a failed check")), () -> { });
+            sequence.submit(() -> failsLater, () -> { });
+            sequence.submit(step("after"), () -> { });
+            awaitLoop();
+            assertThat(log).isEmpty();
 
-        assertThat(log).containsExactly("after");
+            failsLater.completeExceptionally(new IllegalStateException("a check that failed later"));
+            awaitLoop();
+
+            assertThat(log).containsExactly("after");
+            assertThat(errors.events()).extracting(event -> event.getThrowableProxy().getMessage())
+                    .containsExactly("a bug", "a failed check", "a check that failed later");
+        }
     }
 
     private CommandSequence.Command step(String name) {
