@@ -61,7 +61,7 @@ public final class FanOut implements Dispatcher {
     }
 
     @Override
-    public void dispatch(List<Message> batch) {
+    public void dispatch(List<Message> batch, Positions before) {
         DeliveryTracer.BatchTrace trace = tracer.onBatch();
         DeliveryTracer.RecordTrace[] traces = new DeliveryTracer.RecordTrace[batch.size()];
         for (int i = 0; i < traces.length; i++) {
@@ -73,7 +73,7 @@ public final class FanOut implements Dispatcher {
         if (loops.isEmpty()) {
             return;
         }
-        OutboundBatch outbound = new OutboundBatch(batch, traces, trace, allocator, latency, loops.size());
+        OutboundBatch outbound = new OutboundBatch(batch, before, traces, trace, allocator, latency, loops.size());
         for (LoopShard loop : loops) {
             awaitRoom(loop);
             if (!loop.offer(outbound, coalescingNanos)) {

@@ -29,6 +29,12 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
 
     private final EventExecutor loop;
     private final Map<Scope, TopicSubscriptions> scopes = new HashMap<>();
+    private final Map<Subscriber, Holdings> holdings = new HashMap<>();
+    private final TopicSet.Interner topicSets = new TopicSet.Interner();
+    /** Per topic, the next offset of each partition as of the message being written: cursors are read off it. */
+    private final Map<String, long[]> positions = new HashMap<>();
+    /** Messages walked on this loop so far: tells a topic set's cursor of this message from the last one's. */
+    private long messageNumber;
     /** Subscriptions made for this loop, counted on the caller's thread (the loop adds them a moment later). */
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Queue<OutboundBatch> inbox = new ConcurrentLinkedQueue<>();
@@ -48,6 +54,11 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     private ByteBuf frame1;
     private WireFormat format2;
     private ByteBuf frame2;
+    /** The frames built for the message being written: per topic set and format, released once it is written. */
+    private final List<Framed> framed = new ArrayList<>(4);
+
+    private record Framed(TopicSet set, WireFormat format, ByteBuf frame) {
+    }
 
     /** A topic, or one tenant's share of a tenant-scoped topic (tenant null otherwise). */
     record Scope(String topic, String tenant) {
@@ -76,6 +87,9 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     /** On the loop. */
     void add(Subscription subscription) {
         scopes.computeIfAbsent(new Scope(subscription.topic(), subscription.tenant()), s -> new TopicSubscriptions()).add(subscription);
+        Holdings held = holdings.computeIfAbsent(subscription.subscriber(), s -> new Holdings());
+        held.add(subscription.topic(), topicSets);
+        subscription.holdings(held);
     }
 
     /** On the loop. */
@@ -88,6 +102,18 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
                 scopes.remove(scope);
             }
         }
+        Holdings held = subscription.holdings();
+        if (held != null) {
+            held.remove(subscription.topic(), topicSets);
+            if (held.isEmpty()) {
+                holdings.remove(subscription.subscriber());
+            }
+        }
+    }
+
+    /** Topic sets in use on this loop, for tests: subscribers holding the same topics share one. */
+    int topicSets() {
+        return topicSets.size();
     }
 
     /**
@@ -144,9 +170,13 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     /** Matches and writes one batch; answers the timestamp of the oldest record written, or Long.MAX_VALUE. */
     private long deliver(OutboundBatch outbound) {
         batch = outbound;
+        outbound.before().copyInto(positions);
         long oldestWritten = Long.MAX_VALUE;
         for (int i = 0; i < outbound.size(); i++) {
             Message message = outbound.message(i);
+            // every record moves the positions, written here or not: a cursor covers what was skipped too
+            Positions.advance(positions, message);
+            messageNumber++;
             TopicSubscriptions topic = scopes.get(new Scope(message.topic(), message.tenant()));
             if (topic == null) {
                 outbound.trace(i).onMatched(0);
@@ -164,6 +194,8 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
                 trace.inLogContext(() -> log.warn("skipped a record that failed to fan out: topic={} partition={} offset={}: {}",
                         message.topic(), message.partition(), message.offset(), e.toString()));
                 trace.onFailed(e);
+            } finally {
+                releaseFrames();
             }
             outbound.trace(i).onMatched(matched);
             if (matched > 0) {
@@ -181,7 +213,8 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
             return; // ended on another thread; its removal is on its way to this loop
         }
         Subscriber subscriber = subscription.subscriber();
-        ByteBuf frame = frame(subscriber.wireFormat());
+        WireFormat format = subscriber.wireFormat();
+        ByteBuf frame = frame(subscription.holdings().set(), format);
         if (frame == null) {
             return;
         }
@@ -191,8 +224,37 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         }
     }
 
-    /** The current message's frame in this format; two formats are remembered for the message, the batch knows the rest. */
-    private ByteBuf frame(WireFormat format) {
+    /**
+     * The current message's frame for subscribers holding these topics, in this format: their cursor around
+     * the body every subscriber shares. Built once per message, set and format; null if the body could not
+     * be encoded.
+     */
+    private ByteBuf frame(TopicSet set, WireFormat format) {
+        for (int i = 0; i < framed.size(); i++) {
+            Framed built = framed.get(i);
+            if (built.set() == set && built.format() == format) {
+                return built.frame();
+            }
+        }
+        ByteBuf body = body(format);
+        if (body == null) {
+            return null;
+        }
+        Message message = batch.message(messageIndex);
+        ByteBuf frame = format.frame(message, set.cursor(messageNumber, positions), body, batch.allocator());
+        framed.add(new Framed(set, format, frame));
+        return frame;
+    }
+
+    private void releaseFrames() {
+        for (int i = 0; i < framed.size(); i++) {
+            framed.get(i).frame().release();
+        }
+        framed.clear();
+    }
+
+    /** The current message's body in this format; two formats are remembered for the message, the batch knows the rest. */
+    private ByteBuf body(WireFormat format) {
         if (format == format1) {
             return frame1;
         }

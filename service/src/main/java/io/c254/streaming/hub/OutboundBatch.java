@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class OutboundBatch {
 
     private final List<Message> messages;
+    private final Positions before;
     private final DeliveryTracer.RecordTrace[] traces;
     private final DeliveryTracer.BatchTrace trace;
     private final ByteBufAllocator allocator;
@@ -24,9 +25,10 @@ final class OutboundBatch {
     private final EncodedMessage[] encoded;
     private final AtomicInteger loopsLeft;
 
-    OutboundBatch(List<Message> messages, DeliveryTracer.RecordTrace[] traces, DeliveryTracer.BatchTrace trace,
+    OutboundBatch(List<Message> messages, Positions before, DeliveryTracer.RecordTrace[] traces, DeliveryTracer.BatchTrace trace,
                   ByteBufAllocator allocator, DeliveryLatency latency, int loops) {
         this.messages = messages;
+        this.before = before;
         this.traces = traces;
         this.trace = trace;
         this.allocator = allocator;
@@ -49,6 +51,15 @@ final class OutboundBatch {
 
     DeliveryLatency latency() {
         return latency;
+    }
+
+    /** Where each partition stood before this batch's first record. */
+    Positions before() {
+        return before;
+    }
+
+    ByteBufAllocator allocator() {
+        return allocator;
     }
 
     /**

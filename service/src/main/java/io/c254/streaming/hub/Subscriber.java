@@ -15,9 +15,9 @@ public interface Subscriber {
     EventExecutor executor();
 
     /**
-     * Queues one data frame without flushing. The frame's bytes stay the hub's and are shared with every
-     * other subscriber of the same format: write a retained duplicate, or nothing (a connection that is
-     * closing, or too slow, drops it).
+     * Queues one data frame without flushing. The frame's bytes stay the hub's and are shared with the other
+     * subscribers of its loop that use the same format and hold the same topics (so have the same cursor):
+     * write a retained duplicate, or nothing (a connection that is closing, or too slow, drops it).
      *
      * @return true when this write leaves the subscriber with unflushed frames it did not have before;
      *         the hub then calls {@link #flush} once, at the end of the event loop's turn

@@ -12,6 +12,8 @@ public final class Subscription {
     private final Filter filter;
     /** Cleared on unsubscribe, on the caller's thread: the owning event loop stops matching it at once. */
     private volatile boolean active = true;
+    /** The topics its subscriber holds on the owning loop; set there when the subscription is added. */
+    private Holdings holdings;
 
     Subscription(Subscriber subscriber, String topic, String tenant, Filter filter) {
         this.subscriber = subscriber;
@@ -46,5 +48,13 @@ public final class Subscription {
 
     public Filter filter() {
         return filter;
+    }
+
+    Holdings holdings() {
+        return holdings;
+    }
+
+    void holdings(Holdings holdings) {
+        this.holdings = holdings;
     }
 }

@@ -4,9 +4,23 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * How a transport frames a data message. The hub encodes each message at most once per format and
- * hands every subscriber of that format a duplicate of the same bytes.
+ * How a transport frames a data message, in two steps. The body is the same for every subscriber: the hub
+ * encodes it at most once per message and format. The frame adds what depends on the cursor, which is the
+ * same for the subscribers that hold the same topics (see {@link Cursor}): each event loop builds it once
+ * per message and set of topics, and those subscribers share it.
  */
 public interface WireFormat {
+
+    /** The bytes every subscriber of the message shares. */
     ByteBuf encode(Message message, ByteBufAllocator allocator);
+
+    /**
+     * The complete frame for subscribers at this cursor, around a copy of the body (which stays the
+     * caller's). A format whose frames carry no cursor sends the body as it is (the default).
+     *
+     * @param cursor the cursor as of this message, for the topics these subscribers hold
+     */
+    default ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+        return body.retain();
+    }
 }

@@ -5,6 +5,7 @@ import io.c254.streaming.config.Config.KafkaSettings;
 import io.c254.streaming.config.Config.OffsetReset;
 import io.c254.streaming.hub.Dispatcher;
 import io.c254.streaming.hub.Message;
+import io.c254.streaming.hub.Positions;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.c254.streaming.registry.TenantSource;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +69,8 @@ public final class KafkaIngest implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean reachable;
     private volatile Set<TopicPartition> assigned = Set.of();
+    /** Per topic, the next offset of each assigned partition, moved past each record as it is decoded; ingest thread only. */
+    private final Map<String, long[]> nextOffsets = new HashMap<>();
     private long nextRefreshNanos;
     private boolean failing;
 
@@ -139,9 +143,10 @@ public final class KafkaIngest implements AutoCloseable {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
             updateLags();
             if (!records.isEmpty()) {
+                Positions before = Positions.of(nextOffsets);
                 List<Message> batch = decode(records);
                 long started = System.nanoTime();
-                dispatcher.dispatch(batch);
+                dispatcher.dispatch(batch, before);
                 metrics.fanOutBatch(System.nanoTime() - started);
             }
             onHealthy();
@@ -173,6 +178,7 @@ public final class KafkaIngest implements AutoCloseable {
         List<Message> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             consumed.incrementAndGet();
+            advance(record.topic(), record.partition(), record.offset() + 1);
             switch (decoder.decode(record)) {
                 case RecordDecoder.Decoded.Accepted accepted -> batch.add(accepted.message());
                 case RecordDecoder.Decoded.Rejected rejected -> onRejected(record, rejected.rejection());
@@ -230,7 +236,17 @@ public final class KafkaIngest implements AutoCloseable {
             consumer.seekToBeginning(added);
         }
         // resolve the lazy seeks now, so that "assigned" means records from here on will be seen
-        added.forEach(consumer::position);
+        added.forEach(partition -> advance(partition.topic(), partition.partition(), consumer.position(partition)));
+    }
+
+    /** The next offset of a partition, for the cursors of the records dispatched from now on. */
+    private void advance(String topic, int partition, long next) {
+        long[] offsets = nextOffsets.get(topic);
+        if (offsets == null || offsets.length <= partition) {
+            offsets = offsets == null ? new long[partition + 1] : Arrays.copyOf(offsets, partition + 1);
+            nextOffsets.put(topic, offsets);
+        }
+        offsets[partition] = next;
     }
 
     private void markAssigned() {

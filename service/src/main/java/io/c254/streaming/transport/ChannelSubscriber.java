@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A channel as the hub sees it. Data frames arrive as the complete bytes on the wire (a WebSocket frame,
- * an HTTP chunk), shared by every subscriber of the same format: each write is a retained duplicate of
- * them, written below the protocol codecs (see {@link WireHandler}), and the hub flushes once per turn.
+ * an HTTP chunk), shared by the connections of the loop that hold the same topics (and so have the same
+ * cursor): each write is a retained duplicate of them, written below the protocol codecs (see
+ * {@link WireHandler}), and the hub flushes once per turn.
  * A channel whose outbound buffer is past its high-water mark when a turn begins is a slow consumer and
  * is closed rather than allowed to grow the heap.
  */

@@ -3,11 +3,14 @@ package io.c254.streaming.hub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -542,6 +545,102 @@ class FanOutTest {
         @Override
         public void onWritten() {
             events.add("written");
+        }
+    }
+
+    @Test
+    void everyFrameCarriesTheCursorOfEveryTopicItsSubscriberHoldsAsOfThatRecordSkippedRecordsIncluded() {
+        CursorFormat format = new CursorFormat();
+        RecordingSubscriber both = new RecordingSubscriber(format);
+        RecordingSubscriber oilPrices = new RecordingSubscriber(format);
+        index.subscribe(both, PRICES, Filter.none());
+        index.subscribe(both, CURVES, Filter.none());
+        index.subscribe(oilPrices, PRICES, filter("{\"c\":\"oil\"}"));
+
+        fanOut.dispatch(List.of(message(PRICES, 1, 20, "{\"c\":\"gas\"}"), message(CURVES, 0, 5, "{}"), message(PRICES, 0, 10, "{\"c\":\"oil\"}")),
+                Positions.of(Map.of(PRICES, new long[]{10, 20}, CURVES, new long[]{5})));
+
+        assertThat(cursors(both)).containsExactly(
+                cursor(PRICES, new long[]{10, 21}, CURVES, new long[]{5}),
+                cursor(PRICES, new long[]{10, 21}, CURVES, new long[]{6}),
+                cursor(PRICES, new long[]{11, 21}, CURVES, new long[]{6}));
+        assertThat(cursors(oilPrices)).as("the gas record it was not sent still moved its cursor")
+                .containsExactly(Cursor.of(Map.of(PRICES, new long[]{11, 21})).encode());
+        assertThat(format.heads).as("one head per message and set of topics held").isEqualTo(4);
+    }
+
+    @Test
+    void subscribersHoldingTheSameTopicsShareOneHeadPerMessage() {
+        CursorFormat format = new CursorFormat();
+        for (int i = 0; i < 5; i++) {
+            index.subscribe(new RecordingSubscriber(format), PRICES, Filter.none());
+        }
+
+        fanOut.dispatch(List.of(message(PRICES, 1, "{}"), message(PRICES, 2, "{}")));
+
+        assertThat(format.heads).isEqualTo(2);
+        assertThat(format.bodies).isEqualTo(2);
+    }
+
+    @Test
+    void aCursorFollowsTheTopicsHeldAsSubscriptionsComeAndGo() {
+        CursorFormat format = new CursorFormat();
+        RecordingSubscriber subscriber = new RecordingSubscriber(format);
+        Subscription prices = index.subscribe(subscriber, PRICES, Filter.none());
+        Subscription curves = index.subscribe(subscriber, CURVES, Filter.none());
+        Positions before = Positions.of(Map.of(PRICES, new long[]{3}, CURVES, new long[]{7}));
+
+        fanOut.dispatch(List.of(message(PRICES, 0, 3, "{}")), before);
+        index.unsubscribe(curves);
+        fanOut.dispatch(List.of(message(PRICES, 0, 4, "{}")), Positions.of(Map.of(PRICES, new long[]{4}, CURVES, new long[]{7})));
+        index.unsubscribe(prices);
+        index.subscribe(subscriber, CURVES, Filter.none());
+        fanOut.dispatch(List.of(message(CURVES, 0, 7, "{}")), Positions.of(Map.of(PRICES, new long[]{5}, CURVES, new long[]{7})));
+
+        assertThat(cursors(subscriber)).containsExactly(
+                cursor(PRICES, new long[]{4}, CURVES, new long[]{7}),
+                Cursor.of(Map.of(PRICES, new long[]{5})).encode(),
+                Cursor.of(Map.of(CURVES, new long[]{8})).encode());
+    }
+
+    /** The cursor of each frame a subscriber got from a {@link CursorFormat}: the text before its `#`. */
+    private static List<String> cursors(RecordingSubscriber subscriber) {
+        return subscriber.frames().stream().map(frame -> frame.substring(0, frame.indexOf('#'))).toList();
+    }
+
+    private static String cursor(String topic1, long[] next1, String topic2, long[] next2) {
+        return Cursor.of(Map.of(topic1, next1, topic2, next2)).encode();
+    }
+
+    /** Frames as `cursor#topic|offset`, so a test reads each frame's cursor. Counts the bodies and frames it built. */
+    private static final class CursorFormat implements WireFormat {
+        int heads;
+        int bodies;
+
+        @Override
+        public ByteBuf encode(Message message, ByteBufAllocator allocator) {
+            bodies++;
+            ByteBuf body = allocator.buffer();
+            body.writeCharSequence(message.topic() + "|" + message.offset(), StandardCharsets.UTF_8);
+            return body;
+        }
+
+        @Override
+        public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+            heads++;
+            ByteBuf frame = allocator.buffer();
+            frame.writeCharSequence(cursor + "#", StandardCharsets.US_ASCII);
+            frame.writeBytes(body, body.readerIndex(), body.readableBytes());
+            return frame;
+        }
+    }
+
+    private static Message message(String topic, int partition, long offset, String json) {
+        try {
+            ObjectNode value = (ObjectNode) MAPPER.readTree(json);
+            return new Message(topic, partition, offset, 1_700_000_000_000L + offset, null, value, MAPPER.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
         }
     }
 

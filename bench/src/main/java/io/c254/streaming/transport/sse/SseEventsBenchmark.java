@@ -1,5 +1,6 @@
 package io.c254.streaming.transport.sse;
 
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.SampleMessages;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Building one data event as its complete HTTP chunk (done once per record, whatever the subscribers). */
@@ -25,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class SseEventsBenchmark {
 
+    /** A cursor of the sample's topic with three partitions, as a subscriber of that topic alone gets. */
+    private static final String CURSOR = Cursor.of(Map.of(SampleMessages.TOPIC, new long[]{123_456_790L, 123_001_000L, 122_999_000L})).encode();
+
     private Message message;
 
     @Setup
@@ -34,9 +39,11 @@ public class SseEventsBenchmark {
 
     @Benchmark
     public int encodeAndRelease() {
-        var frame = SseEvents.DATA.encode(message, PooledByteBufAllocator.DEFAULT);
+        var body = SseEvents.DATA.encode(message, PooledByteBufAllocator.DEFAULT);
+        var frame = SseEvents.DATA.frame(message, CURSOR, body, PooledByteBufAllocator.DEFAULT);
         int size = frame.readableBytes();
         frame.release();
+        body.release();
         return size;
     }
 }

@@ -1,5 +1,6 @@
 package io.c254.streaming.transport.ws;
 
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.SampleMessages;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Building one data message as its complete WebSocket frame (done once per record, whatever the subscribers). */
@@ -25,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class WsDataFormatBenchmark {
 
+    /** A cursor of the sample's topic with three partitions, as a subscriber of that topic alone gets. */
+    private static final String CURSOR = Cursor.of(Map.of(SampleMessages.TOPIC, new long[]{123_456_790L, 123_001_000L, 122_999_000L})).encode();
+
     private Message message;
 
     @Setup
@@ -34,9 +39,11 @@ public class WsDataFormatBenchmark {
 
     @Benchmark
     public int encodeAndRelease() {
-        var frame = WsDataFormat.INSTANCE.encode(message, PooledByteBufAllocator.DEFAULT);
+        var body = WsDataFormat.INSTANCE.encode(message, PooledByteBufAllocator.DEFAULT);
+        var frame = WsDataFormat.INSTANCE.frame(message, CURSOR, body, PooledByteBufAllocator.DEFAULT);
         int size = frame.readableBytes();
         frame.release();
+        body.release();
         return size;
     }
 }

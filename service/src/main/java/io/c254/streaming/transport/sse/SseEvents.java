@@ -24,30 +24,39 @@ final class SseEvents {
 
     /**
      * Data events as complete HTTP chunks (RFC 9112 section 7.1: size in hex, CRLF, data, CRLF), so the
-     * bytes are the same for every subscriber and pass no codec. `id:` carries the resume cursor
-     * `topic:partition:offset`.
+     * bytes pass no codec. The body (`event: data`, the `data:` line and the chunk's closing CRLF) is
+     * encoded once for every subscriber; the chunk around it (size, and `id:` with the resume cursor) once
+     * for those holding the same topics.
      */
-    static final WireFormat DATA = SseEvents::dataChunk;
+    static final WireFormat DATA = new WireFormat() {
+        @Override
+        public ByteBuf encode(Message message, ByteBufAllocator allocator) {
+            ByteBuf out = allocator.buffer(DataFields.estimatedSize(message) + 24);
+            ByteBufUtil.writeAscii(out, "event: data\ndata: {");
+            DataFields.write(out, message);
+            ByteBufUtil.writeAscii(out, "}\n\n\r\n");
+            return out;
+        }
+
+        @Override
+        public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+            ByteBuf out = allocator.buffer(MAX_CHUNK_HEADER + cursor.length() + 5 + body.readableBytes());
+            out.writerIndex(MAX_CHUNK_HEADER);
+            ByteBufUtil.writeAscii(out, "id: ");
+            ByteBufUtil.writeAscii(out, cursor);
+            out.writeByte('\n');
+            out.writeBytes(body, body.readerIndex(), body.readableBytes());
+            // the chunk holds the event: all but its closing CRLF
+            writeChunkHeader(out, out.writerIndex() - MAX_CHUNK_HEADER - 2);
+            return out;
+        }
+    };
 
     /** A chunk's size line: up to 8 hex digits and CRLF, written before the event once its size is known. */
     private static final int MAX_CHUNK_HEADER = 8 + 2;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private SseEvents() {
-    }
-
-    private static ByteBuf dataChunk(Message message, ByteBufAllocator allocator) {
-        String cursor = EventCursor.of(message);
-        ByteBuf out = allocator.buffer(MAX_CHUNK_HEADER + DataFields.estimatedSize(message) + cursor.length() + 2);
-        out.writerIndex(MAX_CHUNK_HEADER);
-        ByteBufUtil.writeAscii(out, "id: ");
-        ByteBufUtil.writeAscii(out, cursor);
-        ByteBufUtil.writeAscii(out, "\nevent: data\ndata: {");
-        DataFields.write(out, message);
-        ByteBufUtil.writeAscii(out, "}\n\n");
-        writeChunkHeader(out, out.writerIndex() - MAX_CHUNK_HEADER);
-        out.writeByte('\r').writeByte('\n');
-        return out;
     }
 
     private static void writeChunkHeader(ByteBuf chunk, int size) {

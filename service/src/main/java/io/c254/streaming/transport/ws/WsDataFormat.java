@@ -9,9 +9,10 @@ import io.netty.buffer.ByteBufUtil;
 
 /**
  * The SPEC.md data message as a complete WebSocket text frame, header included:
- * `{"type":"data","topic":..,"data":{..},"timestamp":..,"partition":..,"offset":..}`. A server's frames
- * are not masked (RFC 6455 section 5.1), so these bytes are the same for every subscriber. The payload
- * is written first, after room for the longest header, and the header then goes right before it.
+ * `{"type":"data","cursor":"..","topic":..,"data":{..},"timestamp":..,"partition":..,"offset":..}`. A
+ * server's frames are not masked (RFC 6455 section 5.1), so the bytes can be shared: the body (from
+ * `"topic"` to the end) is encoded once for every subscriber, and the frame around it (header, type and
+ * cursor) once for those holding the same topics.
  */
 final class WsDataFormat implements WireFormat {
 
@@ -20,17 +21,28 @@ final class WsDataFormat implements WireFormat {
     /** FIN + opcode, then the 7-bit length or 126 + 16 bits or 127 + 64 bits (RFC 6455 section 5.2). */
     private static final int MAX_HEADER = 2 + 8;
     private static final int FIN_TEXT = 0x81;
+    private static final String HEAD_START = "{\"type\":\"data\",\"cursor\":\"";
 
     private WsDataFormat() {
     }
 
     @Override
     public ByteBuf encode(Message message, ByteBufAllocator allocator) {
-        ByteBuf out = allocator.buffer(MAX_HEADER + DataFields.estimatedSize(message));
-        out.writerIndex(MAX_HEADER);
-        ByteBufUtil.writeAscii(out, "{\"type\":\"data\",");
+        ByteBuf out = allocator.buffer(DataFields.estimatedSize(message));
         DataFields.write(out, message);
         out.writeByte('}');
+        return out;
+    }
+
+    @Override
+    public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+        ByteBuf out = allocator.buffer(MAX_HEADER + HEAD_START.length() + cursor.length() + 2 + body.readableBytes());
+        out.writerIndex(MAX_HEADER);
+        ByteBufUtil.writeAscii(out, HEAD_START);
+        // base64url needs no escaping in a JSON string
+        ByteBufUtil.writeAscii(out, cursor);
+        ByteBufUtil.writeAscii(out, "\",");
+        out.writeBytes(body, body.readerIndex(), body.readableBytes());
         writeHeader(out, out.writerIndex() - MAX_HEADER);
         return out;
     }

@@ -3,6 +3,7 @@ package io.c254.streaming.transport.sse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,11 +16,14 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SseEventsTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String CURSOR = Cursor.of(Map.of("pricing.curve.updates.v1", new long[]{1, 2, 12346})).encode();
 
     @Test
     void dataEventCarriesCursorIdEventNameAndOneLineOfJson() throws Exception {
@@ -27,7 +31,7 @@ class SseEventsTest {
 
         String event = encode(message("pricing.curve.updates.v1", 2, 12345, 1705312200000L, value));
 
-        assertThat(event).isEqualTo("id: pricing.curve.updates.v1:2:12345\nevent: data\ndata: "
+        assertThat(event).isEqualTo("id: " + CURSOR + "\nevent: data\ndata: "
                 + "{\"topic\":\"pricing.curve.updates.v1\",\"data\":" + value
                 + ",\"timestamp\":1705312200000,\"partition\":2,\"offset\":12345}\n\n");
     }
@@ -40,7 +44,7 @@ class SseEventsTest {
         assertThat(event).endsWith("\n\n");
         String[] lines = event.substring(0, event.length() - 2).split("\n", -1);
         assertThat(lines).hasSize(3);
-        assertThat(lines[0]).isEqualTo("id: market.data.updates.v1:0:7");
+        assertThat(lines[0]).isEqualTo("id: " + CURSOR);
         assertThat(lines[1]).isEqualTo("event: data");
         assertThat(lines[2]).startsWith("data: ");
         JsonNode data = MAPPER.readTree(lines[2].substring("data: ".length()));
@@ -53,11 +57,11 @@ class SseEventsTest {
     }
 
     @Test
-    void dataEventIdParsesBackToTheMessageCursor() throws Exception {
+    void dataEventIdIsTheCursorItWasGiven() throws Exception {
         String event = encode(message("served.market.latest_prices.v1", 4, 99, 1L, "{}"));
 
         String id = event.lines().findFirst().orElseThrow().substring("id: ".length());
-        assertThat(EventCursor.parse(id)).isEqualTo(new EventCursor("served.market.latest_prices.v1", 4, 99));
+        assertThat(Cursor.read(id)).isEqualTo(Cursor.read(CURSOR));
     }
 
     @Test
@@ -77,15 +81,15 @@ class SseEventsTest {
 
         String event = encode(message("t", 0, 1, 1L, "{\"blob\":\"" + big + "\"}"));
 
-        assertThat(event).startsWith("id: t:0:1\nevent: data\ndata: ").contains(big).endsWith("}\n\n");
+        assertThat(event).startsWith("id: " + CURSOR + "\nevent: data\ndata: ").contains(big).endsWith("}\n\n");
     }
 
     @Test
     void theChunkIsTheEventsExactSizeInHexFollowedByTheEventAndCrlf() throws Exception {
-        ByteBuf chunk = SseEvents.DATA.encode(message("t", 0, 1, 1L, "{}"), UnpooledByteBufAllocator.DEFAULT);
+        ByteBuf chunk = wire(message("t", 0, 1, 1L, "{}"));
         try {
             String wire = chunk.toString(StandardCharsets.UTF_8);
-            String event = "id: t:0:1\nevent: data\ndata: {\"topic\":\"t\",\"data\":{},\"timestamp\":1,\"partition\":0,\"offset\":1}\n\n";
+            String event = "id: " + CURSOR + "\nevent: data\ndata: {\"topic\":\"t\",\"data\":{},\"timestamp\":1,\"partition\":0,\"offset\":1}\n\n";
             assertThat(wire).isEqualTo(Integer.toHexString(event.length()) + "\r\n" + event + "\r\n");
         } finally {
             chunk.release();
@@ -97,7 +101,7 @@ class SseEventsTest {
         EmbeddedChannel client = new EmbeddedChannel(new HttpResponseDecoder());
         try {
             client.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", StandardCharsets.US_ASCII));
-            client.writeInbound(SseEvents.DATA.encode(message, UnpooledByteBufAllocator.DEFAULT));
+            client.writeInbound(wire(message));
             assertThat((Object) client.readInbound()).isInstanceOf(HttpResponse.class);
             StringBuilder event = new StringBuilder();
             for (HttpContent content; (content = client.readInbound()) != null; ) {
@@ -107,6 +111,16 @@ class SseEventsTest {
             return event.toString();
         } finally {
             client.finishAndReleaseAll();
+        }
+    }
+
+    /** The chunk a subscriber at {@link #CURSOR} is written: its cursor around the shared body. */
+    private static ByteBuf wire(Message message) {
+        ByteBuf body = SseEvents.DATA.encode(message, UnpooledByteBufAllocator.DEFAULT);
+        try {
+            return SseEvents.DATA.frame(message, CURSOR, body, UnpooledByteBufAllocator.DEFAULT);
+        } finally {
+            body.release();
         }
     }
 

@@ -2,6 +2,7 @@ package io.c254.streaming.transport.sse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.testing.SseClient;
 import io.c254.streaming.testing.TestKafka;
@@ -70,7 +71,13 @@ class SseStreamingIT {
             assertThat(body.path("topic").asText()).isEqualTo(TopicRegistry.LATEST_PRICES);
             assertThat(body.path("data").path("instrument_id").asText()).isEqualTo("BRENT_CRUDE");
             assertThat(body.path("timestamp").isIntegralNumber()).isTrue();
-            assertThat(data.id()).isEqualTo(TopicRegistry.LATEST_PRICES + ":" + body.path("partition").asInt() + ":" + body.path("offset").asLong());
+            // the id is the stream's cursor: here the default topic alone, its partition just past this event
+            Cursor.Read cursor = Cursor.read(data.id());
+            assertThat(cursor).isInstanceOfSatisfying(Cursor.Read.Valid.class, valid -> {
+                assertThat(valid.cursor().topics()).containsExactly(TopicRegistry.LATEST_PRICES);
+                assertThat(valid.cursor().next(TopicRegistry.LATEST_PRICES)[body.path("partition").asInt()])
+                        .isEqualTo(body.path("offset").asLong() + 1);
+            });
         }
     }
 

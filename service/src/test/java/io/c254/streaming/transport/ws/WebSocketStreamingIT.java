@@ -79,7 +79,8 @@ class WebSocketStreamingIT {
             assertThat(data.has("offset")).isTrue();
             List<String> fields = new ArrayList<>();
             data.fieldNames().forEachRemaining(fields::add);
-            assertThat(fields).containsExactly("type", "topic", "data", "timestamp", "partition", "offset");
+            // SPEC.md's fields, and the resume cursor besides them
+            assertThat(fields).containsExactly("type", "cursor", "topic", "data", "timestamp", "partition", "offset");
         }
     }
 

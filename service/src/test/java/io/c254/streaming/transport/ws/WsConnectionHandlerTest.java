@@ -8,6 +8,7 @@ import io.c254.streaming.auth.Identity;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.entitlements.RoleEntitlements;
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.SubscriptionIndex;
@@ -172,13 +173,38 @@ class WsConnectionHandlerTest {
         send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + TopicRegistry.CURVE_UPDATES + "\"]}}");
         assertThat(nextText().path("error").asText()).as("a viewer may not read curves").isEqualTo("SUBSCRIPTION_DENIED");
         deliver(TopicRegistry.LATEST_PRICES, 1);
-        assertThat(drain()).as("the default topic delivers").hasSize(1).first().isInstanceOf(ByteBuf.class);
+        List<JsonNode> delivered = dataFrames(drain());
+        assertThat(delivered).as("the default topic delivers").hasSize(1);
+        assertThat(delivered.getFirst().path("offset").asLong()).isEqualTo(1);
+        assertThat(Cursor.read(delivered.getFirst().path("cursor").asText())).as("with its cursor")
+                .isEqualTo(new Cursor.Read.Valid(Cursor.of(Map.of(TopicRegistry.LATEST_PRICES, new long[]{2}))));
 
         send("{\"action\":\"unsubscribe\",\"data\":{\"topics\":[\"" + TopicRegistry.LATEST_PRICES + "\"]}}");
         assertThat(nextText().path("type").asText()).isEqualTo("unsubscribed");
         deliver(TopicRegistry.LATEST_PRICES, 2);
 
         assertThat(drain()).isEmpty();
+    }
+
+    /** The data messages among what was written, as a real client decodes the bytes. */
+    private static List<JsonNode> dataFrames(List<Object> written) {
+        EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(false).maxFramePayloadLength(1 << 20).build()));
+        try {
+            for (Object message : written) {
+                client.writeInbound(((ByteBuf) message).retain());
+            }
+            List<JsonNode> frames = new ArrayList<>();
+            for (TextWebSocketFrame frame = client.readInbound(); frame != null; frame = client.readInbound()) {
+                frames.add(JSON.readTree(frame.text()));
+                frame.release();
+            }
+            return frames;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            client.finishAndReleaseAll();
+        }
     }
 
     private void deliver(String topic, long offset) {

@@ -3,7 +3,9 @@ package io.c254.streaming.transport.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Message;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -15,11 +17,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class WsDataFormatTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String CURSOR = Cursor.of(Map.of("pricing.updates", new long[]{12346, 7})).encode();
 
     @Test
     void dataMessageIsExactlyTheSpecShape() throws Exception {
@@ -27,7 +32,7 @@ class WsDataFormatTest {
 
         String frame = encode(message("pricing.updates", 0, 12345, 1705312200000L, value));
 
-        assertThat(frame).isEqualTo("{\"type\":\"data\",\"topic\":\"pricing.updates\",\"data\":" + value
+        assertThat(frame).isEqualTo("{\"type\":\"data\",\"cursor\":\"" + CURSOR + "\",\"topic\":\"pricing.updates\",\"data\":" + value
                 + ",\"timestamp\":1705312200000,\"partition\":0,\"offset\":12345}");
     }
 
@@ -43,7 +48,8 @@ class WsDataFormatTest {
         assertThat(json.get("timestamp").asLong()).isEqualTo(1705312200999L);
         assertThat(json.get("partition").asInt()).isEqualTo(11);
         assertThat(json.get("offset").asLong()).isEqualTo(Long.MAX_VALUE);
-        assertThat(json.size()).isEqualTo(6);
+        assertThat(json.get("cursor").asText()).isEqualTo(CURSOR);
+        assertThat(json.size()).isEqualTo(7);
     }
 
     @Test
@@ -79,7 +85,9 @@ class WsDataFormatTest {
         EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
                 .expectMaskedFrames(false).maxFramePayloadLength(1 << 20).build()));
         try {
-            client.writeInbound(WsDataFormat.INSTANCE.encode(message, UnpooledByteBufAllocator.DEFAULT));
+            ByteBuf body = WsDataFormat.INSTANCE.encode(message, UnpooledByteBufAllocator.DEFAULT);
+            client.writeInbound(WsDataFormat.INSTANCE.frame(message, CURSOR, body, UnpooledByteBufAllocator.DEFAULT));
+            body.release();
             TextWebSocketFrame frame = client.readInbound();
             try {
                 assertThat(frame.isFinalFragment()).isTrue();

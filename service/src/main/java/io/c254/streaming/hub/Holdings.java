@@ -1,0 +1,50 @@
+package io.c254.streaming.hub;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The topics one subscriber holds on its event loop: what its cursor covers. Subscribers holding the same
+ * topics share one {@link TopicSet}, and so one cursor and one frame head per message. Loop only.
+ */
+final class Holdings {
+
+    /** Subscriptions per topic: while one replaces another, a topic is held twice for a moment. */
+    private final Map<String, Integer> topics = new HashMap<>(4);
+    private TopicSet set;
+
+    TopicSet set() {
+        return set;
+    }
+
+    boolean isEmpty() {
+        return topics.isEmpty();
+    }
+
+    void add(String topic, TopicSet.Interner sets) {
+        if (topics.merge(topic, 1, Integer::sum) == 1) {
+            changed(sets);
+        }
+    }
+
+    void remove(String topic, TopicSet.Interner sets) {
+        Integer left = topics.computeIfPresent(topic, (t, n) -> n > 1 ? n - 1 : null);
+        if (left == null) {
+            changed(sets);
+        }
+    }
+
+    private void changed(TopicSet.Interner sets) {
+        TopicSet previous = set;
+        set = topics.isEmpty() ? null : sets.intern(new ArrayList<>(topics.keySet()));
+        if (previous != null) {
+            sets.release(previous);
+        }
+    }
+
+    List<String> topics() {
+        return set == null ? List.of() : set.topics();
+    }
+}
