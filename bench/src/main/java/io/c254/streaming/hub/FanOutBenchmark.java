@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +92,9 @@ public class FanOutBenchmark {
             }
 
             @Override
-            public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+            public ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
                 ByteBuf frame = allocator.buffer(cursor.length() + body.readableBytes());
-                frame.writeCharSequence(cursor, StandardCharsets.US_ASCII);
+                cursor.writeTo(frame);
                 frame.writeBytes(body, body.readerIndex(), body.readableBytes());
                 return frame;
             }

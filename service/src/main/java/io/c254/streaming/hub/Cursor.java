@@ -54,28 +54,31 @@ public final class Cursor {
     }
 
     /**
-     * The cursor of the given topics at the given positions, encoded as {@link #encode} would, without
-     * building a Cursor: once per message for each set of topics subscribers hold. A topic without
-     * positions (not in Kafka yet) is left out.
+     * Writes the cursor of the given topics at the given positions into `text`, as {@link #encode} would
+     * encode it, without allocating: once per message for each set of topics subscribers hold. A topic
+     * without positions (not in Kafka yet) is left out.
+     *
+     * @param scratch the loop's working bytes, reused
      */
-    static String encode(String[] sortedTopics, Map<String, long[]> positions) {
-        Out out = new Out(16 + 48 * sortedTopics.length);
-        out.write(VERSION);
+    static void encode(String[] sortedTopics, byte[][] names, Map<String, long[]> positions, Out scratch, CursorText text) {
+        scratch.reset();
+        scratch.write(VERSION);
         int present = 0;
         for (String topic : sortedTopics) {
             if (positions.get(topic) != null) {
                 present++;
             }
         }
-        out.varint(Math.min(present, MAX_TOPICS));
+        scratch.varint(Math.min(present, MAX_TOPICS));
         int written = 0;
-        for (String topic : sortedTopics) {
-            long[] offsets = positions.get(topic);
+        for (int t = 0; t < sortedTopics.length; t++) {
+            long[] offsets = positions.get(sortedTopics[t]);
             if (offsets != null && written++ < MAX_TOPICS) {
-                out.topic(topic, offsets);
+                scratch.write(names[t]);
+                scratch.offsets(offsets);
             }
         }
-        return out.base64();
+        text.setBase64(scratch.bytes, scratch.size);
     }
 
     public String encode() {
@@ -86,13 +89,25 @@ public final class Cursor {
         return out.base64();
     }
 
-    /** A growing byte array: cursors are encoded once per message and set of topics, so this stays plain. */
-    private static final class Out {
+    /** A topic as a cursor names it: the length, then the name (legal topic names are ASCII). */
+    static byte[] name(String topic) {
+        Out out = new Out(topic.length() + 2);
+        out.varint(topic.length());
+        out.write(topic.getBytes(StandardCharsets.US_ASCII));
+        return Arrays.copyOf(out.bytes, out.size);
+    }
+
+    /** A growing byte array, reused: cursors are encoded once per message and set of topics. */
+    static final class Out {
         private byte[] bytes;
         private int size;
 
         Out(int capacity) {
             bytes = new byte[capacity];
+        }
+
+        void reset() {
+            size = 0;
         }
 
         void write(int b) {
@@ -112,11 +127,19 @@ public final class Cursor {
         }
 
         void topic(String topic, long[] offsets) {
-            varint(topic.length());
-            // legal topic names are ASCII
-            for (int i = 0; i < topic.length(); i++) {
-                write(topic.charAt(i));
+            write(name(topic));
+            offsets(offsets);
+        }
+
+        void write(byte[] more) {
+            if (size + more.length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(size + more.length, size * 2));
             }
+            System.arraycopy(more, 0, bytes, size, more.length);
+            size += more.length;
+        }
+
+        void offsets(long[] offsets) {
             varint(offsets.length);
             for (long offset : offsets) {
                 varint(offset);

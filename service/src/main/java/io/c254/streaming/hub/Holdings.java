@@ -13,6 +13,8 @@ final class Holdings {
 
     /** Subscriptions per topic: while one replaces another, a topic is held twice for a moment. */
     private final Map<String, Integer> topics = new HashMap<>(4);
+    /** Each learns the set whenever it changes, so that a delivery finds it without coming here. */
+    private final List<Subscription> members = new ArrayList<>(4);
     private TopicSet set;
 
     TopicSet set() {
@@ -23,14 +25,18 @@ final class Holdings {
         return topics.isEmpty();
     }
 
-    void add(String topic, TopicSet.Interner sets) {
-        if (topics.merge(topic, 1, Integer::sum) == 1) {
+    void add(Subscription subscription, TopicSet.Interner sets) {
+        members.add(subscription);
+        if (topics.merge(subscription.topic(), 1, Integer::sum) == 1) {
             changed(sets);
+        } else {
+            subscription.topicSet(set);
         }
     }
 
-    void remove(String topic, TopicSet.Interner sets) {
-        Integer left = topics.computeIfPresent(topic, (t, n) -> n > 1 ? n - 1 : null);
+    void remove(Subscription subscription, TopicSet.Interner sets) {
+        members.remove(subscription);
+        Integer left = topics.computeIfPresent(subscription.topic(), (t, n) -> n > 1 ? n - 1 : null);
         if (left == null) {
             changed(sets);
         }
@@ -39,6 +45,9 @@ final class Holdings {
     private void changed(TopicSet.Interner sets) {
         TopicSet previous = set;
         set = topics.isEmpty() ? null : sets.intern(new ArrayList<>(topics.keySet()));
+        for (Subscription member : members) {
+            member.topicSet(set);
+        }
         if (previous != null) {
             sets.release(previous);
         }

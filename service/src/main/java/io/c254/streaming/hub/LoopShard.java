@@ -35,6 +35,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     private final Map<String, long[]> positions = new HashMap<>();
     /** Messages walked on this loop so far: tells a topic set's cursor of this message from the last one's. */
     private long messageNumber;
+    private final Cursor.Out cursorBytes = new Cursor.Out(64);
     /** Subscriptions made for this loop, counted on the caller's thread (the loop adds them a moment later). */
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Queue<OutboundBatch> inbox = new ConcurrentLinkedQueue<>();
@@ -59,6 +60,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
 
     private record Framed(TopicSet set, WireFormat format, ByteBuf frame) {
     }
+
+    private TopicSet lastSet;
+    private WireFormat lastFormat;
+    private ByteBuf lastFrame;
 
     /** A topic, or one tenant's share of a tenant-scoped topic (tenant null otherwise). */
     record Scope(String topic, String tenant) {
@@ -88,8 +93,8 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     void add(Subscription subscription) {
         scopes.computeIfAbsent(new Scope(subscription.topic(), subscription.tenant()), s -> new TopicSubscriptions()).add(subscription);
         Holdings held = holdings.computeIfAbsent(subscription.subscriber(), s -> new Holdings());
-        held.add(subscription.topic(), topicSets);
         subscription.holdings(held);
+        held.add(subscription, topicSets);
     }
 
     /** On the loop. */
@@ -104,7 +109,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         }
         Holdings held = subscription.holdings();
         if (held != null) {
-            held.remove(subscription.topic(), topicSets);
+            held.remove(subscription, topicSets);
             if (held.isEmpty()) {
                 holdings.remove(subscription.subscriber());
             }
@@ -214,7 +219,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         }
         Subscriber subscriber = subscription.subscriber();
         WireFormat format = subscriber.wireFormat();
-        ByteBuf frame = frame(subscription.holdings().set(), format);
+        ByteBuf frame = frame(subscription.topicSet(), format);
         if (frame == null) {
             return;
         }
@@ -230,10 +235,14 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
      * be encoded.
      */
     private ByteBuf frame(TopicSet set, WireFormat format) {
+        // most subscribers of a message share one set and format: the last frame built is checked first
+        if (set == lastSet && format == lastFormat) {
+            return lastFrame;
+        }
         for (int i = 0; i < framed.size(); i++) {
             Framed built = framed.get(i);
             if (built.set() == set && built.format() == format) {
-                return built.frame();
+                return remember(built).frame();
             }
         }
         ByteBuf body = body(format);
@@ -241,9 +250,17 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
             return null;
         }
         Message message = batch.message(messageIndex);
-        ByteBuf frame = format.frame(message, set.cursor(messageNumber, positions), body, batch.allocator());
-        framed.add(new Framed(set, format, frame));
-        return frame;
+        ByteBuf frame = format.frame(message, set.cursor(messageNumber, positions, cursorBytes), body, batch.allocator());
+        Framed built = new Framed(set, format, frame);
+        framed.add(built);
+        return remember(built).frame();
+    }
+
+    private Framed remember(Framed built) {
+        lastSet = built.set();
+        lastFormat = built.format();
+        lastFrame = built.frame();
+        return built;
     }
 
     private void releaseFrames() {
@@ -251,6 +268,9 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
             framed.get(i).frame().release();
         }
         framed.clear();
+        lastSet = null;
+        lastFormat = null;
+        lastFrame = null;
     }
 
     /** The current message's body in this format; two formats are remembered for the message, the batch knows the rest. */

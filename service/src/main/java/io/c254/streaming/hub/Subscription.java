@@ -14,6 +14,8 @@ public final class Subscription {
     private volatile boolean active = true;
     /** The topics its subscriber holds on the owning loop; set there when the subscription is added. */
     private Holdings holdings;
+    /** The set of those topics, kept current by the holdings: what a delivery needs, one load away. */
+    private TopicSet topicSet;
 
     Subscription(Subscriber subscriber, String topic, String tenant, Filter filter) {
         this.subscriber = subscriber;
@@ -56,5 +58,13 @@ public final class Subscription {
 
     void holdings(Holdings holdings) {
         this.holdings = holdings;
+    }
+
+    TopicSet topicSet() {
+        return topicSet;
+    }
+
+    void topicSet(TopicSet topicSet) {
+        this.topicSet = topicSet;
     }
 }

@@ -13,23 +13,29 @@ final class TopicSet {
 
     private final List<String> topics;
     private final String[] sorted;
+    /** Each topic as the cursor names it, encoded once. */
+    private final byte[][] names;
     private int users;
     private long cursorMessage = -1;
-    private String cursor;
+    private final CursorText cursor = new CursorText();
 
     private TopicSet(List<String> sorted) {
         this.topics = List.copyOf(sorted);
         this.sorted = sorted.toArray(String[]::new);
+        this.names = sorted.stream().map(Cursor::name).toArray(byte[][]::new);
     }
 
     List<String> topics() {
         return topics;
     }
 
-    /** The cursor as of the loop's message number `message`, read off the loop's positions once per message. */
-    String cursor(long message, Map<String, long[]> positions) {
+    /**
+     * The cursor as of the loop's message number `message`, read off the loop's positions once per message.
+     * Rewritten in place for the next message: copy it out at once.
+     */
+    CursorText cursor(long message, Map<String, long[]> positions, Cursor.Out scratch) {
         if (cursorMessage != message) {
-            cursor = Cursor.encode(sorted, positions);
+            Cursor.encode(sorted, names, positions, scratch, cursor);
             cursorMessage = message;
         }
         return cursor;

@@ -18,9 +18,9 @@ public interface WireFormat {
      * The complete frame for subscribers at this cursor, around a copy of the body (which stays the
      * caller's). A format whose frames carry no cursor sends the body as it is (the default).
      *
-     * @param cursor the cursor as of this message, for the topics these subscribers hold
+     * @param cursor the cursor as of this message, for the topics these subscribers hold; valid during the call
      */
-    default ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+    default ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
         return body.retain();
     }
 }

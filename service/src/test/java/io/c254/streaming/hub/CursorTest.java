@@ -79,6 +79,22 @@ class CursorTest {
         }
     }
 
+    @Test
+    void theInPlaceEncodingOfAFrameIsTheSameTokenAndBase64url() {
+        Random random = new Random(7);
+        CursorText text = new CursorText();
+        for (int length = 0; length < 200; length++) {
+            byte[] bytes = new byte[length + 3];
+            random.nextBytes(bytes);
+            text.setBase64(bytes, length);
+            assertThat(text.toString()).isEqualTo(Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(bytes, length)));
+        }
+        Cursor.Out scratch = new Cursor.Out(4);
+        String[] topics = {"pricing.curve.updates.v1", "served.market.latest_prices.v1"};
+        Cursor.encode(topics, new byte[][]{Cursor.name(topics[0]), Cursor.name(topics[1])}, POSITIONS, scratch, text);
+        assertThat(text.toString()).isEqualTo(Cursor.of(POSITIONS).encode());
+    }
+
     private static String reason(String text) {
         return Cursor.read(text) instanceof Cursor.Read.Invalid invalid ? invalid.reason() : null;
     }

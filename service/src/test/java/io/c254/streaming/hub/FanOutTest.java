@@ -626,7 +626,7 @@ class FanOutTest {
         }
 
         @Override
-        public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+        public ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
             heads++;
             ByteBuf frame = allocator.buffer();
             frame.writeCharSequence(cursor + "#", StandardCharsets.US_ASCII);

@@ -1,6 +1,7 @@
 package io.c254.streaming.transport.sse;
 
 import io.c254.streaming.hub.Cursor;
+import io.c254.streaming.hub.CursorText;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.SampleMessages;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 public class SseEventsBenchmark {
 
     /** A cursor of the sample's topic with three partitions, as a subscriber of that topic alone gets. */
-    private static final String CURSOR = Cursor.of(Map.of(SampleMessages.TOPIC, new long[]{123_456_790L, 123_001_000L, 122_999_000L})).encode();
+    private static final CursorText CURSOR = CursorText.of(Cursor.of(Map.of(SampleMessages.TOPIC, new long[]{123_456_790L, 123_001_000L, 122_999_000L})).encode());
 
     private Message message;
 

@@ -1,5 +1,6 @@
 package io.c254.streaming.transport.sse;
 
+import io.c254.streaming.hub.CursorText;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.session.CloseReason;
@@ -39,11 +40,11 @@ final class SseEvents {
         }
 
         @Override
-        public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
+        public ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
             ByteBuf out = allocator.buffer(MAX_CHUNK_HEADER + cursor.length() + 5 + body.readableBytes());
             out.writerIndex(MAX_CHUNK_HEADER);
-            ByteBufUtil.writeAscii(out, "id: ");
-            ByteBufUtil.writeAscii(out, cursor);
+            out.writeByte('i').writeByte('d').writeByte(':').writeByte(' ');
+            cursor.writeTo(out);
             out.writeByte('\n');
             out.writeBytes(body, body.readerIndex(), body.readableBytes());
             // the chunk holds the event: all but its closing CRLF

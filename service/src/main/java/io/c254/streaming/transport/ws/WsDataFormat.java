@@ -1,11 +1,14 @@
 package io.c254.streaming.transport.ws;
 
+import io.c254.streaming.hub.CursorText;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.transport.DataFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The SPEC.md data message as a complete WebSocket text frame, header included:
@@ -21,7 +24,7 @@ final class WsDataFormat implements WireFormat {
     /** FIN + opcode, then the 7-bit length or 126 + 16 bits or 127 + 64 bits (RFC 6455 section 5.2). */
     private static final int MAX_HEADER = 2 + 8;
     private static final int FIN_TEXT = 0x81;
-    private static final String HEAD_START = "{\"type\":\"data\",\"cursor\":\"";
+    private static final byte[] HEAD_START = "{\"type\":\"data\",\"cursor\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private WsDataFormat() {
     }
@@ -35,13 +38,13 @@ final class WsDataFormat implements WireFormat {
     }
 
     @Override
-    public ByteBuf frame(Message message, String cursor, ByteBuf body, ByteBufAllocator allocator) {
-        ByteBuf out = allocator.buffer(MAX_HEADER + HEAD_START.length() + cursor.length() + 2 + body.readableBytes());
+    public ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
+        ByteBuf out = allocator.buffer(MAX_HEADER + HEAD_START.length + cursor.length() + 2 + body.readableBytes());
         out.writerIndex(MAX_HEADER);
-        ByteBufUtil.writeAscii(out, HEAD_START);
+        out.writeBytes(HEAD_START);
         // base64url needs no escaping in a JSON string
-        ByteBufUtil.writeAscii(out, cursor);
-        ByteBufUtil.writeAscii(out, "\",");
+        cursor.writeTo(out);
+        out.writeByte('"').writeByte(',');
         out.writeBytes(body, body.readerIndex(), body.readableBytes());
         writeHeader(out, out.writerIndex() - MAX_HEADER);
         return out;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.Cursor;
+import io.c254.streaming.hub.CursorText;
 import io.c254.streaming.hub.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -118,7 +119,7 @@ class SseEventsTest {
     private static ByteBuf wire(Message message) {
         ByteBuf body = SseEvents.DATA.encode(message, UnpooledByteBufAllocator.DEFAULT);
         try {
-            return SseEvents.DATA.frame(message, CURSOR, body, UnpooledByteBufAllocator.DEFAULT);
+            return SseEvents.DATA.frame(message, CursorText.of(CURSOR), body, UnpooledByteBufAllocator.DEFAULT);
         } finally {
             body.release();
         }

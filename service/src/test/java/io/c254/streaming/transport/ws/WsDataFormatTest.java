@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c254.streaming.hub.Cursor;
+import io.c254.streaming.hub.CursorText;
 import io.c254.streaming.hub.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -86,7 +87,7 @@ class WsDataFormatTest {
                 .expectMaskedFrames(false).maxFramePayloadLength(1 << 20).build()));
         try {
             ByteBuf body = WsDataFormat.INSTANCE.encode(message, UnpooledByteBufAllocator.DEFAULT);
-            client.writeInbound(WsDataFormat.INSTANCE.frame(message, CURSOR, body, UnpooledByteBufAllocator.DEFAULT));
+            client.writeInbound(WsDataFormat.INSTANCE.frame(message, CursorText.of(CURSOR), body, UnpooledByteBufAllocator.DEFAULT));
             body.release();
             TextWebSocketFrame frame = client.readInbound();
             try {
