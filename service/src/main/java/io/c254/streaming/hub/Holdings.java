@@ -17,10 +17,6 @@ final class Holdings {
     private final List<Subscription> members = new ArrayList<>(4);
     private TopicSet set;
 
-    TopicSet set() {
-        return set;
-    }
-
     boolean isEmpty() {
         return topics.isEmpty();
     }
@@ -53,7 +49,4 @@ final class Holdings {
         }
     }
 
-    List<String> topics() {
-        return set == null ? List.of() : set.topics();
-    }
 }

@@ -116,10 +116,6 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         }
     }
 
-    /** Topic sets in use on this loop, for tests: subscribers holding the same topics share one. */
-    int topicSets() {
-        return topicSets.size();
-    }
 
     /**
      * On the ingest thread: queues the batch and wakes the loop unless a turn is already due; a turn that would

@@ -58,8 +58,5 @@ final class TopicSet {
             }
         }
 
-        int size() {
-            return sets.size();
-        }
     }
 }
