@@ -92,9 +92,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     /** On the loop. */
     void add(Subscription subscription) {
         scopes.computeIfAbsent(new Scope(subscription.topic(), subscription.tenant()), s -> new TopicSubscriptions()).add(subscription);
-        Holdings held = holdings.computeIfAbsent(subscription.subscriber(), s -> new Holdings());
-        subscription.holdings(held);
-        held.add(subscription, topicSets);
+        holdings.computeIfAbsent(subscription.subscriber(), s -> new Holdings()).add(subscription, topicSets);
     }
 
     /** On the loop. */
@@ -107,7 +105,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
                 scopes.remove(scope);
             }
         }
-        Holdings held = subscription.holdings();
+        Holdings held = holdings.get(subscription.subscriber());
         if (held != null) {
             held.remove(subscription, topicSets);
             if (held.isEmpty()) {
@@ -115,7 +113,6 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
             }
         }
     }
-
 
     /**
      * On the ingest thread: queues the batch and wakes the loop unless a turn is already due; a turn that would

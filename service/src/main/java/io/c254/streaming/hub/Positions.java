@@ -41,13 +41,17 @@ public final class Positions {
 
     /** Moves a working copy past one record: its partition's next offset is the one after it. */
     static void advance(Map<String, long[]> working, Message message) {
-        long[] offsets = working.get(message.topic());
-        if (offsets == null || offsets.length <= message.partition()) {
-            long[] grown = offsets == null ? new long[message.partition() + 1] : Arrays.copyOf(offsets, message.partition() + 1);
-            working.put(message.topic(), grown);
-            offsets = grown;
+        moveTo(working, message.topic(), message.partition(), message.offset() + 1);
+    }
+
+    /** Sets a partition's next offset in a working copy (a source's or an event loop's), growing it as partitions appear. */
+    public static void moveTo(Map<String, long[]> working, String topic, int partition, long next) {
+        long[] offsets = working.get(topic);
+        if (offsets == null || offsets.length <= partition) {
+            offsets = offsets == null ? new long[partition + 1] : Arrays.copyOf(offsets, partition + 1);
+            working.put(topic, offsets);
         }
-        offsets[message.partition()] = message.offset() + 1;
+        offsets[partition] = next;
     }
 
     @Override

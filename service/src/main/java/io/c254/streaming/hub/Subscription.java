@@ -12,9 +12,7 @@ public final class Subscription {
     private final Filter filter;
     /** Cleared on unsubscribe, on the caller's thread: the owning event loop stops matching it at once. */
     private volatile boolean active = true;
-    /** The topics its subscriber holds on the owning loop; set there when the subscription is added. */
-    private Holdings holdings;
-    /** The set of those topics, kept current by the holdings: what a delivery needs, one load away. */
+    /** The topics its subscriber holds on the owning loop, kept current there: what a delivery's cursor covers. */
     private TopicSet topicSet;
 
     Subscription(Subscriber subscriber, String topic, String tenant, Filter filter) {
@@ -50,14 +48,6 @@ public final class Subscription {
 
     public Filter filter() {
         return filter;
-    }
-
-    Holdings holdings() {
-        return holdings;
-    }
-
-    void holdings(Holdings holdings) {
-        this.holdings = holdings;
     }
 
     TopicSet topicSet() {

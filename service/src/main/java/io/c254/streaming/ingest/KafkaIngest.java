@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -178,7 +177,8 @@ public final class KafkaIngest implements AutoCloseable {
         List<Message> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             consumed.incrementAndGet();
-            advance(record.topic(), record.partition(), record.offset() + 1);
+            // a record skipped as invalid is behind the cursors of every later batch too
+            Positions.moveTo(nextOffsets, record.topic(), record.partition(), record.offset() + 1);
             switch (decoder.decode(record)) {
                 case RecordDecoder.Decoded.Accepted accepted -> batch.add(accepted.message());
                 case RecordDecoder.Decoded.Rejected rejected -> onRejected(record, rejected.rejection());
@@ -236,18 +236,9 @@ public final class KafkaIngest implements AutoCloseable {
             consumer.seekToBeginning(added);
         }
         // resolve the lazy seeks now, so that "assigned" means records from here on will be seen
-        added.forEach(partition -> advance(partition.topic(), partition.partition(), consumer.position(partition)));
+        added.forEach(partition -> Positions.moveTo(nextOffsets, partition.topic(), partition.partition(), consumer.position(partition)));
     }
 
-    /** The next offset of a partition, for the cursors of the records dispatched from now on. */
-    private void advance(String topic, int partition, long next) {
-        long[] offsets = nextOffsets.get(topic);
-        if (offsets == null || offsets.length <= partition) {
-            offsets = offsets == null ? new long[partition + 1] : Arrays.copyOf(offsets, partition + 1);
-            nextOffsets.put(topic, offsets);
-        }
-        offsets[partition] = next;
-    }
 
     private void markAssigned() {
         if (!assigned.isEmpty()) {

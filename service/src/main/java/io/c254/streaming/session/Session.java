@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -93,6 +94,11 @@ public final class Session {
 
     CommandSequence commands() {
         return commands;
+    }
+
+    /** The stage, completing on this connection's event loop (at once when it already has): what depends on it runs there. */
+    <T> CompletableFuture<T> onLoop(CompletableFuture<T> stage) {
+        return CommandSequence.completingOn(commands.loop(), stage);
     }
 
     boolean holds(String topic) {

@@ -90,7 +90,7 @@ public final class Sessions {
      * before the next command runs. The answer comes first.
      */
     public void refresh(Session session, String token, Consumer<RefreshOutcome> answer) {
-        session.commands().submit(() -> onLoop(session, verify(token)).thenCompose(verification -> switch (verification) {
+        session.commands().submit(() -> session.onLoop(verify(token)).thenCompose(verification -> switch (verification) {
             case Verification.Rejected rejected -> refused(answer, Problem.of(ErrorCode.UNAUTHORIZED, "Refresh refused: " + rejected.reason()));
             case Verification.Verified verified when !session.ownedBy(verified.identity()) -> refused(answer,
                     Problem.of(ErrorCode.FORBIDDEN, "A refresh token must be for the same user and tenant as the connection"));
@@ -132,7 +132,7 @@ public final class Sessions {
             return;
         }
         Session session = stream.get();
-        session.commands().submit(() -> onLoop(session, verify(presented)).thenCompose(verification -> {
+        session.commands().submit(() -> session.onLoop(verify(presented)).thenCompose(verification -> {
             if (verification instanceof Verification.Verified verified && session.ownedBy(verified.identity()) && !session.ended()) {
                 return action.apply(session).thenAccept(answer);
             }
@@ -190,7 +190,4 @@ public final class Sessions {
                         + (failure instanceof CompletionException wrapped && wrapped.getCause() != null ? wrapped.getCause() : failure).getMessage()));
     }
 
-    private static <T> CompletableFuture<T> onLoop(Session session, CompletableFuture<T> stage) {
-        return CommandSequence.completingOn(session.commands().loop(), stage);
-    }
 }

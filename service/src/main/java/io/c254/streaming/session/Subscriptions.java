@@ -77,7 +77,7 @@ public final class Subscriptions {
      */
     CompletableFuture<List<SubscriptionOutcome>> subscribeNow(Session session, List<String> topics, Filter filter) {
         List<CompletableFuture<SubscriptionOutcome>> decisions = topics.stream().map(topic -> decide(session, topic, filter)).toList();
-        return onLoop(session, CompletableFuture.allOf(decisions.toArray(CompletableFuture[]::new)))
+        return session.onLoop(CompletableFuture.allOf(decisions.toArray(CompletableFuture[]::new)))
                 .thenApply(all -> {
                     List<SubscriptionOutcome> outcomes = new ArrayList<>(decisions.size());
                     for (CompletableFuture<SubscriptionOutcome> decision : decisions) {
@@ -192,7 +192,7 @@ public final class Subscriptions {
     CompletableFuture<Void> revokeWithdrawn(Session session) {
         List<CompletableFuture<Void>> checks = new ArrayList<>();
         for (String topic : session.topics()) {
-            registry.find(topic).ifPresent(definition -> checks.add(onLoop(session,
+            registry.find(topic).ifPresent(definition -> checks.add(session.onLoop(
                     entitlements.check(session.identity(), definition).toCompletableFuture())
                     .thenAccept(decision -> {
                         if (decision.verdict() == EntitlementDecision.Verdict.DENIED) {
@@ -216,10 +216,6 @@ public final class Subscriptions {
     /** Drops every subscription of an ending session, at once: commands still waiting find it ended. On the event loop. */
     void release(Session session) {
         session.detachAll().forEach(index::unsubscribe);
-    }
-
-    private static <T> CompletableFuture<T> onLoop(Session session, CompletableFuture<T> stage) {
-        return CommandSequence.completingOn(session.commands().loop(), stage);
     }
 
     private Refused unknownTopic(String topic) {

@@ -1,6 +1,7 @@
 package io.c254.streaming.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.registry.TopicRegistry;
 import io.c254.streaming.testing.SseClient;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Every data message carries the connection's cursor: after it, the next offset of every partition of every
@@ -32,6 +34,7 @@ class CursorIT {
     /** Two partitions, so that a cursor is seen to cover the partition a message did not come from. */
     private static final String TWO = TestKafka.uniqueTopic("cursor-two");
     private static final String ONE = TestKafka.uniqueTopic("cursor-one");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static TestServer server;
 
     @BeforeAll
@@ -56,11 +59,12 @@ class CursorIT {
             long[] twoBefore = endOffsets(TWO, 2);
             long oneBefore = endOffsets(ONE, 1)[0];
 
+            // each record is published once the one before it arrived: Kafka orders records within a partition only
             TestKafka.publish(TWO, 0, "k", "{\"marker\":\"" + run + "-a\"}");
-            TestKafka.publish(TWO, 1, "k", "{\"marker\":\"" + run + "-b\"}");
-            TestKafka.publish(ONE, 0, "k", "{\"marker\":\"" + run + "-c\"}");
-
             JsonNode first = client.nextData("marker", run + "-a");
+            TestKafka.publish(TWO, 1, "k", "{\"marker\":\"" + run + "-b\"}");
+            client.nextData("marker", run + "-b");
+            TestKafka.publish(ONE, 0, "k", "{\"marker\":\"" + run + "-c\"}");
             JsonNode last = client.nextData("marker", run + "-c");
             Cursor atFirst = cursor(first.path("cursor").asText());
             Cursor atLast = cursor(last.path("cursor").asText());
@@ -82,6 +86,8 @@ class CursorIT {
             long oneBefore = endOffsets(ONE, 1)[0];
 
             TestKafka.publish(TWO, 1, "k", "{\"marker\":\"" + run + "-a\"}");
+            stream.nextMatching(e -> e.name().equals("data")
+                    && (run + "-a").equals(e.json().path("data").path("marker").asText()), Duration.ofSeconds(30));
             TestKafka.publish(ONE, 0, "k", "{\"marker\":\"" + run + "-b\"}");
 
             SseClient.Event last = stream.nextMatching(e -> e.name().equals("data")
@@ -92,6 +98,29 @@ class CursorIT {
             assertThat(cursor.next(TWO)).containsExactly(twoBefore[0], twoBefore[1] + 1);
             assertThat(cursor.next(ONE)).containsExactly(oneBefore + 1);
         }
+    }
+
+    @Test
+    void aRecordSkippedAsInvalidIsBehindTheCursorsOfLaterBatches() throws Exception {
+        try (WsClient client = WsClient.connect(server.ws("/ws/stream?token=test-token"))) {
+            client.nextOfType("connection_established");
+            client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + TWO + "\",\"" + ONE + "\"]}}");
+            client.nextOfType("subscribed");
+            String run = UUID.randomUUID().toString();
+            long oneBefore = endOffsets(ONE, 1)[0];
+            long skipped = invalidSkipped();
+
+            TestKafka.publish(ONE, 0, "k", "not a JSON object");
+            await().atMost(Duration.ofSeconds(30)).until(() -> invalidSkipped() > skipped);
+            TestKafka.publish(TWO, 0, "k", "{\"marker\":\"" + run + "\"}");
+
+            JsonNode data = client.nextData("marker", run);
+            assertThat(cursor(data.path("cursor").asText()).next(ONE)).containsExactly(oneBefore + 1);
+        }
+    }
+
+    private static long invalidSkipped() throws Exception {
+        return JSON.readTree(server.get("/stats").body()).path("kafka").path("invalid_messages_skipped").asLong();
     }
 
     private static Cursor cursor(String text) {
