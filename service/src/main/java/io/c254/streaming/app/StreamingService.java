@@ -14,6 +14,7 @@ import io.c254.streaming.http.Routes;
 import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.hub.SubscriptionIndex;
+import io.c254.streaming.ingest.KafkaHistory;
 import io.c254.streaming.ingest.KafkaIngest;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.registry.TopicRegistry;
@@ -54,6 +55,7 @@ public final class StreamingService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingService.class);
 
     private final KafkaIngest ingest;
+    private final KafkaHistory history;
     private final HttpServer server;
     private final SessionRegistry sessions;
     private final ScheduledExecutorService housekeeping;
@@ -64,12 +66,13 @@ public final class StreamingService implements AutoCloseable {
     private final Duration drainTimeout;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private StreamingService(KafkaIngest ingest, HttpServer server, SessionRegistry sessions, ScheduledExecutorService housekeeping,
+    private StreamingService(KafkaIngest ingest, KafkaHistory history, HttpServer server, SessionRegistry sessions, ScheduledExecutorService housekeeping,
                              ExecutorService blocking, AdminEndpoints admin, ConnectionGate gate, Duration drainTimeout, Tracing tracing) {
         this.admin = admin;
         this.gate = gate;
         this.drainTimeout = drainTimeout;
         this.ingest = ingest;
+        this.history = history;
         this.server = server;
         this.sessions = sessions;
         this.housekeeping = housekeeping;
@@ -100,7 +103,9 @@ public final class StreamingService implements AutoCloseable {
                 Thread.ofPlatform().name("housekeeping").daemon().factory());
 
         StreamingMetrics metrics = new StreamingMetrics();
-        SubscriptionIndex index = new SubscriptionIndex();
+        KafkaHistory history = new KafkaHistory(config.kafka(), config.instanceId(), registry, Json.MAPPER, tracing.producerSpans(),
+                config.delivery().replayReaders(), config.delivery().replayRate());
+        SubscriptionIndex index = new SubscriptionIndex(history);
         FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries(), metrics::delivered,
                 FanOut.DEFAULT_MAX_QUEUED_RECORDS, config.delivery().writeCoalescing());
         SessionRegistry sessions = new SessionRegistry(config.limits());
@@ -122,6 +127,9 @@ public final class StreamingService implements AutoCloseable {
         Supplier<String> entitlementsHealth = () -> remoteEntitlements.map(remote -> remote.answering() ? "ok" : "down").orElse("not_configured");
         AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, entitlementsHealth, replies, metrics);
         exposeMetrics(metrics, sessions, index, delivered, ingest);
+        metrics.exposeGauge("replay.readers.busy", "Replay readers reading for a resuming client", history, KafkaHistory::busy);
+        metrics.exposeGauge("replays.waiting", "Resumes waiting for a replay reader", history, KafkaHistory::waiting);
+        metrics.exposeCounter("replayed.records", "Records read again from Kafka for resuming clients", history, KafkaHistory::replayed);
         metrics.exposeCounter("fanout.stalled.seconds", "Time Kafka consumption waited for event loops that had fallen behind",
                 fanOut, f -> f.stalledNanos() / 1e9);
         Routes routes = new Routes(
@@ -133,11 +141,12 @@ public final class StreamingService implements AutoCloseable {
         HttpServer server = HttpServer.start(config.bindAddress(), config.port(), routes, config.limits().maxBodyBytes(),
                 config.limits().maxClientBufferBytes(), tls, config.delivery().eventLoops());
         admin.startSampling(server.workers().next());
+        history.start();
         ingest.start();
         scheduleHousekeeping(config, housekeeping, commands, keys);
         log.info("streaming service started on port {} (env {}, Kafka {})", server.port(),
                 config.environment().name().toLowerCase(), config.kafka().bootstrapServers());
-        return new StreamingService(ingest, server, sessions, housekeeping, blocking, admin, gate, config.drainTimeout(), tracing);
+        return new StreamingService(ingest, history, server, sessions, housekeeping, blocking, admin, gate, config.drainTimeout(), tracing);
     }
 
     /**
@@ -222,6 +231,7 @@ public final class StreamingService implements AutoCloseable {
             log.warn("{} connections still open after the drain time of {} s; closing them", sessions.sessions().size(), drainTimeout.toSeconds());
         }
         housekeeping.shutdownNow();
+        history.close();
         ingest.close();
         server.close();
         // after the event loops: the last delivery spans end there

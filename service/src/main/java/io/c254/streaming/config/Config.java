@@ -47,8 +47,11 @@ public record Config(
      * @param eventLoops      threads that own connections, match their subscriptions and write them (one per core)
      * @param writeCoalescing the least time between two write turns of an event loop: records that arrive faster are
      *                        written together, one flush per connection, adding at most this much latency (zero: never wait)
+     * @param replayReaders   Kafka consumers that read what resuming clients missed, each one resume at a time
+     * @param replayRate      records a second the replay readers may read together, so that a reconnect storm
+     *                        cannot starve live delivery
      */
-    public record DeliverySettings(int eventLoops, Duration writeCoalescing) {
+    public record DeliverySettings(int eventLoops, Duration writeCoalescing, int replayReaders, int replayRate) {
     }
 
     public enum Environment {

@@ -90,7 +90,9 @@ public final class ConfigLoader {
                 text("ACCESS_INSTANCE_ID", env.getOrDefault("HOSTNAME", "local")),
                 new Config.DeliverySettings(
                         integer("ACCESS_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
-                        Duration.ofMillis(integer("ACCESS_WRITE_COALESCING_MS", 5, 0, 1_000))));
+                        Duration.ofMillis(integer("ACCESS_WRITE_COALESCING_MS", 5, 0, 1_000)),
+                        integer("ACCESS_REPLAY_READERS", 2, 1, 64),
+                        integer("ACCESS_REPLAY_RECORDS_PER_SECOND", 20_000, 1, 10_000_000)));
     }
 
     private Environment environment() {

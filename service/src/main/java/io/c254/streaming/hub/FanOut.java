@@ -62,6 +62,11 @@ public final class FanOut implements Dispatcher {
 
     @Override
     public void dispatch(List<Message> batch, Positions before) {
+        // before the loops in use are read: a loop idle now that gets a subscription takes these positions
+        index.latest(before);
+        if (batch.isEmpty()) {
+            return;
+        }
         DeliveryTracer.BatchTrace trace = tracer.onBatch();
         DeliveryTracer.RecordTrace[] traces = new DeliveryTracer.RecordTrace[batch.size()];
         for (int i = 0; i < traces.length; i++) {

@@ -1,7 +1,9 @@
 package io.c254.streaming.hub;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The subscriptions one subscriber holds on its event loop, and so the topics its cursor covers.
@@ -29,11 +31,25 @@ final class Holdings {
         }
     }
 
-    /** Subscribes and unsubscribes are rare next to messages: the set is worked out again from the members. */
-    private void changed(TopicSet.Interner sets) {
+    TopicSet set() {
+        return set;
+    }
+
+    /**
+     * Subscribes, unsubscribes and the end of a resume are rare next to messages: the set is worked out
+     * again from the members, an own one while any of them is resuming.
+     */
+    void changed(TopicSet.Interner sets) {
         TopicSet previous = set;
         // while one subscription replaces another, a topic is held twice for a moment: it counts once
-        set = members.isEmpty() ? null : sets.intern(members.stream().map(Subscription::topic).distinct().toList());
+        List<String> topics = members.stream().map(Subscription::topic).distinct().toList();
+        Map<String, Resume> resuming = new HashMap<>();
+        for (Subscription member : members) {
+            if (member.resume() != null) {
+                resuming.put(member.topic(), member.resume());
+            }
+        }
+        set = members.isEmpty() ? null : resuming.isEmpty() ? sets.intern(topics) : TopicSet.own(topics, resuming);
         for (Subscription member : members) {
             member.topicSet(set);
         }

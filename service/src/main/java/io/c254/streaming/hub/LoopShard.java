@@ -1,6 +1,7 @@
 package io.c254.streaming.hub;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The subscriptions of the connections of one event loop, and the batches waiting for it. The ingest
@@ -28,6 +30,9 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     private static final Logger log = LoggerFactory.getLogger(FanOut.class);
 
     private final EventExecutor loop;
+    private final History history;
+    /** Where the ingest stood when it last handed a batch to the loops in use, for a loop that was idle then. */
+    private final Supplier<Positions> latest;
     private final Map<Scope, TopicSubscriptions> scopes = new HashMap<>();
     private final Map<Subscriber, Holdings> holdings = new HashMap<>();
     private final TopicSet.Interner topicSets = new TopicSet.Interner();
@@ -69,8 +74,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     record Scope(String topic, String tenant) {
     }
 
-    LoopShard(EventExecutor loop) {
+    LoopShard(EventExecutor loop, History history, Supplier<Positions> latest) {
         this.loop = loop;
+        this.history = history;
+        this.latest = latest;
     }
 
     EventExecutor loop() {
@@ -89,10 +96,63 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         return queuedRecords.get();
     }
 
-    /** On the loop. */
+    /**
+     * On the loop. A subscription that resumes is live from here, its live records held back, while the
+     * history reads what its client missed (see {@link Resume}).
+     */
     void add(Subscription subscription) {
+        if (inbox.isEmpty()) {
+            // nothing is on its way to this loop: every batch handed out so far is behind the new subscription
+            latest.get().raiseInto(positions);
+        }
         scopes.computeIfAbsent(new Scope(subscription.topic(), subscription.tenant()), s -> new TopicSubscriptions()).add(subscription);
+        Resume resume = subscription.resumeFrom() == null ? null : new Resume(subscription, this, subscription.resumeFrom());
+        subscription.resume(resume);
         holdings.computeIfAbsent(subscription.subscriber(), s -> new Holdings()).add(subscription, topicSets);
+        if (resume != null) {
+            history.replay(subscription.topic(), resume.from(), resume);
+        }
+    }
+
+    /** On the loop: the subscriber's cursor as it stands, over the topics it holds. */
+    String cursorOf(Subscriber subscriber) {
+        Holdings held = holdings.get(subscriber);
+        return held == null ? Cursor.of(Map.of()).encode() : held.set().cursorNow(positions, cursorBytes);
+    }
+
+    /** On the loop: where this loop has got, per topic and partition. */
+    Map<String, long[]> positions() {
+        return positions;
+    }
+
+    /** On the loop: the subscription has caught up with live; its subscriber shares frames again. */
+    void resumed(Subscription subscription) {
+        subscription.resume(null);
+        Holdings held = holdings.get(subscription.subscriber());
+        if (held != null) {
+            held.changed(topicSets);
+        }
+    }
+
+    /**
+     * On the loop, outside a turn: one message for one resuming subscriber, in a frame of its own. True when
+     * the subscriber must be flushed (see {@link Subscriber#write}).
+     */
+    boolean writeOwn(Subscription subscription, Message message) {
+        Subscriber subscriber = subscription.subscriber();
+        WireFormat format = subscriber.wireFormat();
+        ByteBuf body = format.encode(message, ByteBufAllocator.DEFAULT);
+        ByteBuf frame;
+        try {
+            frame = format.frame(message, subscription.topicSet().cursor(messageNumber, positions, cursorBytes), body, ByteBufAllocator.DEFAULT);
+        } finally {
+            body.release();
+        }
+        try {
+            return subscriber.write(frame);
+        } finally {
+            frame.release();
+        }
     }
 
     /** On the loop. */
@@ -209,6 +269,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     public void onMatch(Subscription subscription) {
         if (!subscription.isActive()) {
             return; // ended on another thread; its removal is on its way to this loop
+        }
+        Resume resume = subscription.resume();
+        if (resume != null && !resume.admitLive(batch.message(messageIndex), positions)) {
+            return;
         }
         Subscriber subscriber = subscription.subscriber();
         WireFormat format = subscriber.wireFormat();

@@ -39,6 +39,21 @@ public final class Positions {
         });
     }
 
+    /**
+     * Raises a working copy (an event loop's, idle while these were handed to others) to these positions
+     * where they are further, partition by partition.
+     */
+    void raiseInto(Map<String, long[]> working) {
+        next.forEach((topic, offsets) -> {
+            for (int p = 0; p < offsets.length; p++) {
+                long[] current = working.get(topic);
+                if (current == null || current.length <= p || current[p] < offsets[p]) {
+                    moveTo(working, topic, p, offsets[p]);
+                }
+            }
+        });
+    }
+
     /** Moves a working copy past one record: its partition's next offset is the one after it. */
     static void advance(Map<String, long[]> working, Message message) {
         moveTo(working, message.topic(), message.partition(), message.offset() + 1);

@@ -26,4 +26,16 @@ public interface Subscriber {
 
     /** Hands everything written since the last flush to the socket: one flush per connection per turn. */
     void flush();
+
+    /**
+     * How many bytes of replayed records it may be given now: what it can take before it counts as a slow
+     * consumer, less a reserve for live records; negative once it is closing. Replays write no more.
+     */
+    default long replayRoom() {
+        return Long.MAX_VALUE;
+    }
+
+    /** It took nothing for too long: end it as a slow consumer (it may resume from its cursor). */
+    default void tooSlow() {
+    }
 }

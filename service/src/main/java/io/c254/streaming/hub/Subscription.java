@@ -14,12 +14,17 @@ public final class Subscription {
     private volatile boolean active = true;
     /** The topics its subscriber holds on the owning loop, kept current there: what a delivery's cursor covers. */
     private TopicSet topicSet;
+    /** Where its client resumed from; null for a subscription that starts live. */
+    private final ResumeFrom resumeFrom;
+    /** While it catches up from its client's cursor; null once live. Loop only. */
+    private Resume resume;
 
-    Subscription(Subscriber subscriber, String topic, String tenant, Filter filter) {
+    Subscription(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom resumeFrom) {
         this.subscriber = subscriber;
         this.topic = topic;
         this.tenant = tenant;
         this.filter = filter;
+        this.resumeFrom = resumeFrom;
     }
 
     public boolean isActive() {
@@ -56,5 +61,17 @@ public final class Subscription {
 
     void topicSet(TopicSet topicSet) {
         this.topicSet = topicSet;
+    }
+
+    ResumeFrom resumeFrom() {
+        return resumeFrom;
+    }
+
+    Resume resume() {
+        return resume;
+    }
+
+    void resume(Resume resume) {
+        this.resume = resume;
     }
 }

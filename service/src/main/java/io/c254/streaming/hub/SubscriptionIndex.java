@@ -21,16 +21,32 @@ public final class SubscriptionIndex {
 
     private final Map<EventExecutor, LoopShard> shards = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> activeByTopic = new ConcurrentHashMap<>();
+    private final History history;
+    private volatile Positions latest = Positions.NONE;
 
-    public Subscription subscribe(Subscriber subscriber, String topic, Filter filter) {
-        return subscribe(subscriber, topic, null, filter);
+    /** An index whose subscriptions cannot resume: a cursor's topics go on from live (tests of the hub alone). */
+    public SubscriptionIndex() {
+        this(History.NONE);
     }
 
-    /** @param tenant the subscriber's tenant on a tenant-scoped topic; null on other topics */
-    public Subscription subscribe(Subscriber subscriber, String topic, String tenant, Filter filter) {
-        Subscription subscription = new Subscription(subscriber, topic, tenant, filter);
+    /** @param history where resuming subscriptions read what their clients missed */
+    public SubscriptionIndex(History history) {
+        this.history = history;
+    }
+
+    public Subscription subscribe(Subscriber subscriber, String topic, Filter filter) {
+        return subscribe(subscriber, topic, null, filter, null);
+    }
+
+    /**
+     * @param tenant the subscriber's tenant on a tenant-scoped topic; null on other topics
+     * @param from   where the client resumes from in the topic, its missed records read from the history
+     *               first; null to start live
+     */
+    public Subscription subscribe(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom from) {
+        Subscription subscription = new Subscription(subscriber, topic, tenant, filter, from);
         activeByTopic.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
-        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), LoopShard::new);
+        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), loop -> new LoopShard(loop, history, () -> latest));
         shard.counted(1);
         onLoop(shard, () -> {
             // an unsubscribe may have overtaken this change; its removal found nothing to remove
@@ -61,6 +77,20 @@ public final class SubscriptionIndex {
         } catch (RejectedExecutionException shuttingDown) {
             // the loop is gone, and its connections with it
         }
+    }
+
+    /**
+     * On the subscriber's event loop: its resume cursor as it stands, over the topics it holds (once a
+     * subscribe has been applied there). What a client that has had no message yet resumes from.
+     */
+    public String cursor(Subscriber subscriber) {
+        LoopShard shard = shards.get(subscriber.executor());
+        return shard == null ? Cursor.of(Map.of()).encode() : shard.cursorOf(subscriber);
+    }
+
+    /** Where the source stands, told with each batch before it is handed to the loops in use (and when partitions change). */
+    void latest(Positions positions) {
+        latest = positions;
     }
 
     /** The shards that hold at least one subscription: the loops a batch must be handed to. */

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A set of topics some subscribers of one event loop hold, and so the topics their cursor covers. The
  * cursor text of the message being written is kept here, so it is encoded once per message for all of
- * them. Loop only.
+ * them. A subscriber that is resuming a topic has a set of its own: its position in that topic is its
+ * own until it has caught up (see {@link Resume}). Loop only.
  */
 final class TopicSet {
 
@@ -15,45 +16,70 @@ final class TopicSet {
     private final String[] sorted;
     /** Each topic as the cursor names it, encoded once. */
     private final byte[][] names;
+    /** A subscriber's own set: its resuming topics by name; null for a shared set. */
+    private final Map<String, Resume> resuming;
     private int users;
     private long cursorMessage = -1;
     private final CursorText cursor = new CursorText();
 
-    private TopicSet(List<String> sorted) {
+    private TopicSet(List<String> sorted, Map<String, Resume> resuming) {
         this.topics = List.copyOf(sorted);
         this.sorted = sorted.toArray(String[]::new);
         this.names = sorted.stream().map(Cursor::name).toArray(byte[][]::new);
+        this.resuming = resuming;
     }
 
-    List<String> topics() {
-        return topics;
+    /** The set of one subscriber that is resuming some of its topics: never shared. */
+    static TopicSet own(List<String> topics, Map<String, Resume> resuming) {
+        return new TopicSet(topics.stream().sorted().toList(), Map.copyOf(resuming));
+    }
+
+    boolean shared() {
+        return resuming == null;
     }
 
     /**
-     * The cursor as of the loop's message number `message`, read off the loop's positions once per message.
-     * Rewritten in place for the next message: copy it out at once.
+     * The cursor as of the loop's message number `message`, read off the loop's positions once per message
+     * (an own set's every time: its resuming positions move between messages). Rewritten in place for the
+     * next message: copy it out at once.
      */
     CursorText cursor(long message, Map<String, long[]> positions, Cursor.Out scratch) {
-        if (cursorMessage != message) {
-            Cursor.encode(sorted, names, positions, scratch, cursor);
+        if (resuming != null || cursorMessage != message) {
+            Cursor.encode(sorted, names, positionsOf(positions), scratch, cursor);
             cursorMessage = message;
         }
         return cursor;
     }
 
-    /** One loop's sets: subscribers holding the same topics share one; a set nobody holds is dropped. */
+    /** The cursor now, as text of its own. */
+    String cursorNow(Map<String, long[]> positions, Cursor.Out scratch) {
+        CursorText text = new CursorText();
+        Cursor.encode(sorted, names, positionsOf(positions), scratch, text);
+        return text.toString();
+    }
+
+    private Map<String, long[]> positionsOf(Map<String, long[]> positions) {
+        if (resuming == null) {
+            return positions;
+        }
+        Map<String, long[]> own = new HashMap<>(positions);
+        resuming.forEach((topic, resume) -> own.put(topic, resume.cursorOffsets(positions.get(topic))));
+        return own;
+    }
+
+    /** One loop's shared sets: subscribers holding the same topics share one; a set nobody holds is dropped. */
     static final class Interner {
         private final Map<List<String>, TopicSet> sets = new HashMap<>();
 
         TopicSet intern(List<String> topics) {
             List<String> sorted = topics.stream().sorted().toList();
-            TopicSet set = sets.computeIfAbsent(sorted, TopicSet::new);
+            TopicSet set = sets.computeIfAbsent(sorted, s -> new TopicSet(s, null));
             set.users++;
             return set;
         }
 
         void release(TopicSet set) {
-            if (--set.users == 0) {
+            if (set.shared() && --set.users == 0) {
                 sets.remove(set.topics);
             }
         }

@@ -8,7 +8,6 @@ import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.Positions;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.c254.streaming.registry.TenantSource;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.registry.TopicRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -79,9 +78,7 @@ public final class KafkaIngest implements AutoCloseable {
         this.settings = settings;
         this.registry = registry;
         this.dispatcher = dispatcher;
-        Map<String, TenantSource> tenantSources = new HashMap<>();
-        registry.topics().stream().filter(TopicDefinition::tenantScoped).forEach(t -> tenantSources.put(t.name(), t.tenantSource()));
-        this.decoder = new RecordDecoder(json, tenantSources, producerSpans);
+        this.decoder = RecordDecoder.forRegistry(json, registry, producerSpans);
         this.consumer = new KafkaConsumer<>(consumerProperties(settings, instanceId));
         // the client's own metrics, lag per topic and partition among them (records-lag)
         this.clientMetrics = new KafkaClientMetrics(consumer);
@@ -216,6 +213,8 @@ public final class KafkaIngest implements AutoCloseable {
         boolean initial = firstAssignment.getCount() > 0;
         consumer.assign(discovered);
         position(added, initial);
+        // a subscriber of a loop that has had no batch yet starts from here
+        dispatcher.dispatch(List.of(), Positions.of(nextOffsets));
         exposeLag(added);
         assigned = Set.copyOf(discovered);
         log.info("consuming {} partitions of {} registered topics ({} new)", discovered.size(), registry.topics().size(), added.size());

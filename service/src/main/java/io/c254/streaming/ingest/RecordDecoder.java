@@ -11,7 +11,10 @@ import org.apache.kafka.common.header.Header;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
+import io.c254.streaming.registry.TopicDefinition;
+import io.c254.streaming.registry.TopicRegistry;
 
 /**
  * Turns a Kafka record into a {@link Message}, once. A value that is not a JSON object is rejected; so
@@ -45,6 +48,13 @@ final class RecordDecoder {
         this.json = json;
         this.tenantSources = Map.copyOf(tenantSources);
         this.producerSpans = producerSpans;
+    }
+
+    /** The decoder of the registry's topics: a tenant-scoped topic's records must name their tenant. */
+    static RecordDecoder forRegistry(ObjectMapper json, TopicRegistry registry, ProducerSpans producerSpans) {
+        Map<String, TenantSource> tenantSources = new HashMap<>();
+        registry.topics().stream().filter(TopicDefinition::tenantScoped).forEach(t -> tenantSources.put(t.name(), t.tenantSource()));
+        return new RecordDecoder(json, tenantSources, producerSpans);
     }
 
     Decoded decode(ConsumerRecord<byte[], byte[]> record) {

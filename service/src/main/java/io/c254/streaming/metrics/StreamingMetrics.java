@@ -55,6 +55,8 @@ public final class StreamingMetrics {
         // SPEC.md's counters exist from the start, at zero, rather than after their first event
         count("subscriptions", "Subscriptions made", 0);
         count("messages.received", "Messages received from WebSocket clients", 0);
+        count("resumes", "Subscriptions that resumed from a client's cursor", 0);
+        count("resume.gap.records", "Records resuming clients missed that retention had removed", 0);
     }
 
     public MeterRegistry registry() {
@@ -98,6 +100,16 @@ public final class StreamingMetrics {
     /** `messages_received_total`: frames clients sent over WebSocket. */
     public void messageReceived() {
         count("messages.received", "Messages received from WebSocket clients");
+    }
+
+    /** `resumes_total`: subscriptions that resumed from a client's cursor, per topic. */
+    public void resumed() {
+        count("resumes", "Subscriptions that resumed from a client's cursor");
+    }
+
+    /** `resume_gap_records_total`: records resuming clients could not be given (removed by retention first). */
+    public void resumeGap(long records) {
+        count("resume.gap.records", "Records resuming clients missed that retention had removed", records);
     }
 
     public void fanOutBatch(long nanos) {

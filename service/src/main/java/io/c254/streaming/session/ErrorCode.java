@@ -22,6 +22,8 @@ public enum ErrorCode {
     SUBSCRIPTION_REVOKED(403, "access to the topic was withdrawn; no more of its messages follow"),
     SUBSCRIPTION_LIMIT_REACHED(429, "the connection holds as many subscriptions as allowed"),
     ENTITLEMENTS_UNAVAILABLE(503, "the entitlements service could not answer; the subscription was refused"),
+    INVALID_CURSOR(400, "the resume cursor is not one this gateway issued, or is ahead of the topic's end"),
+    RESUME_GAP(410, "records the client missed were removed by retention before they could be replayed"),
     UNSUPPORTED_FRAME(400, "only text frames carry commands"),
     UNKNOWN_CONNECTION(404, "the caller's stream with this id has ended"),
     NOT_FOUND(404, "no such endpoint"),

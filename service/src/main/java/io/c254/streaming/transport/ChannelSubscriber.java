@@ -95,6 +95,20 @@ public final class ChannelSubscriber implements Connection {
         return true;
     }
 
+    /** Replays may fill half of the outbound bound; the other half is kept for live records. */
+    @Override
+    public long replayRoom() {
+        if (closing || !channel.isActive()) {
+            return -1;
+        }
+        return Math.max(0, channel.bytesBeforeUnwritable() - channel.config().getWriteBufferHighWaterMark() / 2);
+    }
+
+    @Override
+    public void tooSlow() {
+        doClose(CloseReason.SLOW_CONSUMER);
+    }
+
     @Override
     public void flush() {
         // counted before the bytes leave: a client that reads a message and at once asks /stats sees it counted

@@ -612,29 +612,6 @@ class FanOutTest {
         return Cursor.of(Map.of(topic1, next1, topic2, next2)).encode();
     }
 
-    /** Frames as `cursor#topic|offset`, so a test reads each frame's cursor. Counts the bodies and frames it built. */
-    private static final class CursorFormat implements WireFormat {
-        int heads;
-        int bodies;
-
-        @Override
-        public ByteBuf encode(Message message, ByteBufAllocator allocator) {
-            bodies++;
-            ByteBuf body = allocator.buffer();
-            body.writeCharSequence(message.topic() + "|" + message.offset(), StandardCharsets.UTF_8);
-            return body;
-        }
-
-        @Override
-        public ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
-            heads++;
-            ByteBuf frame = allocator.buffer();
-            frame.writeCharSequence(cursor + "#", StandardCharsets.US_ASCII);
-            frame.writeBytes(body, body.readerIndex(), body.readableBytes());
-            return frame;
-        }
-    }
-
     private static Message message(String topic, int partition, long offset, String json) {
         try {
             ObjectNode value = (ObjectNode) MAPPER.readTree(json);

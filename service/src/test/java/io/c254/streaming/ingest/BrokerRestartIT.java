@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,41 @@ class BrokerRestartIT {
             String marker = "after-" + UUID.randomUUID();
             publish(broker.bootstrapServers(), marker);
             assertThat(client.nextData("marker", marker).path("topic").asText()).isEqualTo(TopicRegistry.LATEST_PRICES);
+        } finally {
+            broker.close();
+        }
+    }
+
+    @Test
+    void aClientResumingWhileTheBrokerIsDownGetsWhatItMissedOnceTheBrokerReturns() throws Exception {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, kafkaData);
+        int port = broker.port();
+        broker.createTopic(TopicRegistry.LATEST_PRICES, 1);
+        String run = UUID.randomUUID().toString();
+        try (TestServer server = TestServer.builder().env("ACCESS_KAFKA_BOOTSTRAP", broker.bootstrapServers()).start()) {
+            String cursor;
+            try (WsClient client = WsClient.connect(server.ws("/ws/stream?token=test-token"))) {
+                client.nextOfType("connection_established");
+                publish(broker.bootstrapServers(), run + "-before");
+                cursor = client.nextData("marker", run + "-before").path("cursor").asText();
+            }
+            for (int i = 0; i < 5; i++) {
+                publish(broker.bootstrapServers(), run + "-missed-" + i);
+            }
+            broker.close();
+
+            try (WsClient client = WsClient.connect(server.ws("/ws/stream?token=test-token"))) {
+                client.nextOfType("connection_established");
+                client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + TopicRegistry.LATEST_PRICES + "\"],\"resume\":\"" + cursor + "\"}}");
+                client.nextOfType("subscribed");
+                broker = EmbeddedKafkaBroker.start(port, kafkaData);
+                publish(broker.bootstrapServers(), run + "-live");
+
+                List<String> markers = client.collectUntilData("marker", run + "-live").stream()
+                        .filter(m -> m.path("type").asText().equals("data")).map(m -> m.path("data").path("marker").asText()).toList();
+                assertThat(markers).containsExactly(run + "-missed-0", run + "-missed-1", run + "-missed-2", run + "-missed-3",
+                        run + "-missed-4", run + "-live");
+            }
         } finally {
             broker.close();
         }

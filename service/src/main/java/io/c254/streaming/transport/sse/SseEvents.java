@@ -79,6 +79,17 @@ final class SseEvents {
                 .put("tenant_id", session.tenantId())));
     }
 
+    /**
+     * After the stream's first subscriptions: the topics it holds, and the cursor it starts from as the
+     * event's id, so that an EventSource has one to send back before any data event came.
+     */
+    static String subscribed(java.util.Collection<String> topics, String cursor) {
+        com.fasterxml.jackson.databind.node.ObjectNode data = Json.object();
+        topics.forEach(data.putArray("topics")::add);
+        data.put("cursor", cursor);
+        return "id: " + cursor + "\n" + event("subscribed", Json.write(data));
+    }
+
     static String error(Problem problem) {
         return event("error", Json.write(Json.problem(problem)));
     }

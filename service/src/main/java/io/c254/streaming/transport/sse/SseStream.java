@@ -52,7 +52,7 @@ public final class SseStream {
     }
 
     public void onRequest(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        switch (StreamRequest.parse(query, filterLimits)) {
+        switch (StreamRequest.parse(query, request.headers(), filterLimits)) {
             case StreamRequest.Parsed.Invalid invalid -> replies.problem(ctx, request, invalid.problem());
             case StreamRequest.Parsed.Valid valid -> admit(ctx, request, query, valid.request());
         }
@@ -80,14 +80,17 @@ public final class SseStream {
         SseConnectionHandler.doWrite(channel, SseEvents.opening(session));
         expiry.schedule(session.expiresAt());
         // the stream's first commands: control calls made once the client knows its id come after them
-        sessions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none());
+        sessions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none(), wanted.resume());
         if (!wanted.topics().isEmpty()) {
-            sessions.subscribe(session, wanted.topics(), wanted.filter(), outcomes -> outcomes.forEach(outcome -> {
+            sessions.subscribe(session, wanted.topics(), wanted.filter(), wanted.resume(), outcomes -> outcomes.forEach(outcome -> {
                 if (outcome instanceof SubscriptionOutcome.Refused refused) {
                     session.connection().notify(refused.problem());
                 }
             }));
         }
+        // the starting cursor becomes the stream's last event id: a stream dropped before its first data event resumes from it
+        sessions.afterEarlierCommands(session, () -> SseConnectionHandler.doWrite(channel,
+                SseEvents.subscribed(new java.util.TreeSet<>(session.topics()), sessions.cursor(session))));
     }
 
     private HttpResponse streamHeaders(FullHttpRequest request) {

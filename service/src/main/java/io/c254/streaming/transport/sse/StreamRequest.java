@@ -1,11 +1,13 @@
 package io.c254.streaming.transport.sse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.transport.Json;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.LinkedHashSet;
@@ -15,11 +17,14 @@ import java.util.Set;
 /**
  * What `GET /sse/stream` asks for at connect time (EventSource cannot POST): `topics` (comma-separated or
  * repeated) and `filters` (a JSON object). Filters apply to the listed topics, or to the default
- * topics when none are listed.
+ * topics when none are listed. A stream resumes from the cursor in the `Last-Event-ID` header (an
+ * EventSource sends back the last event id by itself when it reconnects) or, failing that, the
+ * `lastEventId` parameter; `resume` is null for a stream that starts live.
  */
-record StreamRequest(List<String> topics, Filter filter) {
+record StreamRequest(List<String> topics, Filter filter, Cursor resume) {
 
     static final int MAX_TOPICS = 64;
+    private static final String LAST_EVENT_ID = "Last-Event-ID";
 
     /** The parsed request, or the problem to refuse it with. */
     sealed interface Parsed {
@@ -30,7 +35,7 @@ record StreamRequest(List<String> topics, Filter filter) {
         }
     }
 
-    static Parsed parse(QueryStringDecoder query, Filter.Limits limits) {
+    static Parsed parse(QueryStringDecoder query, HttpHeaders headers, Filter.Limits limits) {
         Set<String> topics = new LinkedHashSet<>();
         for (String value : query.parameters().getOrDefault("topics", List.of())) {
             for (String topic : value.split(",")) {
@@ -47,8 +52,22 @@ record StreamRequest(List<String> topics, Filter filter) {
         if (topics.size() > MAX_TOPICS) {
             return refuse(ErrorCode.INVALID_MESSAGE, "Query parameter 'topics' may list at most " + MAX_TOPICS + " topics");
         }
+        Cursor resume = null;
+        String header = headers.get(LAST_EVENT_ID);
+        List<String> parameter = query.parameters().getOrDefault("lastEventId", List.of());
+        String cursor = header != null && !header.isBlank() ? header.trim() : parameter.isEmpty() ? null : parameter.get(0);
+        if (cursor != null && !cursor.isBlank()) {
+            switch (Cursor.read(cursor)) {
+                case Cursor.Read.Valid valid -> resume = valid.cursor();
+                case Cursor.Read.Invalid bad -> {
+                    return refuse(ErrorCode.INVALID_CURSOR, (header != null && !header.isBlank() ? "Header Last-Event-ID: " : "Query parameter 'lastEventId': ")
+                            + bad.reason());
+                }
+            }
+        }
+        Cursor resumeFrom = resume;
         return switch (filter(query, limits)) {
-            case Filter.Parsed.Valid valid -> new Parsed.Valid(new StreamRequest(List.copyOf(topics), valid.filter()));
+            case Filter.Parsed.Valid valid -> new Parsed.Valid(new StreamRequest(List.copyOf(topics), valid.filter(), resumeFrom));
             case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Query parameter 'filters': " + invalid.reason());
         };
     }

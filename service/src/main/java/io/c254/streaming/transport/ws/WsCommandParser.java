@@ -2,6 +2,7 @@ package io.c254.streaming.transport.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.session.ErrorCode;
@@ -55,8 +56,21 @@ final class WsCommandParser {
         if (topics.error() != null) {
             return topics.error();
         }
+        Cursor resume = null;
+        JsonNode cursor = data.get("resume");
+        if (cursor != null && !cursor.isNull()) {
+            if (!cursor.isTextual()) {
+                return invalid(ErrorCode.INVALID_CURSOR, "Field 'data.resume' must be the cursor of the last data message received, a string");
+            }
+            switch (Cursor.read(cursor.asText())) {
+                case Cursor.Read.Valid valid -> resume = valid.cursor();
+                case Cursor.Read.Invalid bad -> {
+                    return invalid(ErrorCode.INVALID_CURSOR, "Field 'data.resume': " + bad.reason());
+                }
+            }
+        }
         return switch (Filter.parse(data.get("filters"), limits)) {
-            case Filter.Parsed.Valid valid -> new WsCommand.Subscribe(topics.names(), valid.filter());
+            case Filter.Parsed.Valid valid -> new WsCommand.Subscribe(topics.names(), valid.filter(), resume);
             case Filter.Parsed.Invalid bad -> invalid(ErrorCode.INVALID_FILTER, "Invalid filters: " + bad.reason());
         };
     }

@@ -69,7 +69,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         expiry = new ExpiryTimer(ctx.channel(), expiryWarning, () -> doWarnExpiry(ctx), () -> doClose(CloseReason.TOKEN_EXPIRED));
         expiry.schedule(session.expiresAt());
         doSend(ctx, WsMessages.connectionEstablished(session));
-        sessions.subscribeDefaults(session, Filter.none());
+        sessions.subscribeDefaults(session, Filter.none(), null);
     }
 
     @Override
@@ -137,10 +137,10 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     /** Answers on the event loop, in turn: an error per refused topic, then one acknowledgement of the rest. */
     private void onSubscribe(ChannelHandlerContext ctx, WsCommand.Subscribe subscribe) {
-        sessions.subscribe(session, subscribe.topics(), subscribe.filter(), outcomes -> {
+        sessions.subscribe(session, subscribe.topics(), subscribe.filter(), subscribe.resume(), outcomes -> {
             List<String> subscribed = doSendRefusals(ctx, outcomes);
             if (!subscribed.isEmpty()) {
-                doSend(ctx, WsMessages.subscribed(subscribed, subscribe.filter()));
+                doSend(ctx, WsMessages.subscribed(subscribed, subscribe.filter(), sessions.cursor(session)));
             }
         });
     }

@@ -23,10 +23,12 @@ final class WsMessages {
                 .put("tenant_id", session.tenantId()));
     }
 
-    static String subscribed(List<String> topics, Filter filter) {
+    /** @param cursor where the connection starts: over every topic it holds, resuming ones at the cursor they resume from */
+    static String subscribed(List<String> topics, Filter filter, String cursor) {
         ObjectNode message = Json.object().put("type", "subscribed");
         topicArray(message, topics);
         message.set("filters", filter.source());
+        message.put("cursor", cursor);
         return Json.write(message);
     }
 

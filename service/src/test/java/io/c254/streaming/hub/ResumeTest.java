@@ -1,0 +1,234 @@
+package io.c254.streaming.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+
+import static io.c254.streaming.hub.FilterTest.filter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The seam between a resumed subscription's replay and its live records, on one event loop: the history
+ * is played by the test, step by step, between live batches. The Kafka side is {@code ResumeIT}'s.
+ */
+class ResumeTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String PRICES = "prices";
+    private static final String CURVES = "curves";
+
+    private final Played history = new Played();
+    private final SubscriptionIndex index = new SubscriptionIndex(history);
+    private final FanOut fanOut = new FanOut(index, UnpooledByteBufAllocator.DEFAULT);
+    private final CursorFormat format = new CursorFormat();
+    private final RecordingSubscriber client = new RecordingSubscriber(format);
+    private final Told told = new Told();
+
+    @Test
+    void liveRecordsArrivingDuringTheReplayFollowItWithoutAGapOrADuplicate() {
+        loopAt(10);
+        index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{5}, told));
+        assertThat(history.topic).isEqualTo(PRICES);
+        assertThat(history.from).containsExactly(5);
+
+        live(10, 11);
+        assertThat(client.frames()).as("held back while the history is read").isEmpty();
+        history.replay.begin(new long[]{5}, List.of(), List.of());
+        history.replay.deliver(records(PRICES, 5, 12));
+        assertThat(history.replay.caughtUp(new long[]{12})).isCompletedWithValue(true);
+        live(12);
+
+        assertThat(offsets(client)).containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+        assertThat(cursors()).containsExactly(LongStream.rangeClosed(6, 13).mapToObj(next -> cursor(PRICES, next)).toArray(String[]::new));
+    }
+
+    @Test
+    void whenTheReplayReadFurtherThanTheLoopLiveRecordsTheClientHasAreSkipped() {
+        loopAt(10);
+        index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{8}, told));
+        history.replay.begin(new long[]{8}, List.of(), List.of());
+        history.replay.deliver(records(PRICES, 8, 15));
+        history.replay.caughtUp(new long[]{15});
+
+        live(10, 11, 12, 13, 14, 15);
+
+        assertThat(offsets(client)).containsExactly(8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+        assertThat(cursors().getLast()).isEqualTo(cursor(PRICES, 16));
+    }
+
+    @Test
+    void whileReplayingTheClientsCursorHoldsItsOwnPositionInTheTopicNotTheLoops() {
+        loopAt(10);
+        index.subscribe(client, CURVES, Filter.none());
+        index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{5}, told));
+        history.replay.begin(new long[]{5}, List.of(), List.of());
+        history.replay.deliver(records(PRICES, 5, 7));
+
+        fanOut.dispatch(List.of(message(CURVES, 0, 3, "{}")), Positions.of(Map.of(PRICES, new long[]{10}, CURVES, new long[]{3})));
+
+        assertThat(cursors().getLast()).as("a live record of another topic carries the replay's position")
+                .isEqualTo(Cursor.of(Map.of(PRICES, new long[]{7}, CURVES, new long[]{4})).encode());
+    }
+
+    @Test
+    void afterCatchingUpAResumedClientSharesFramesWithTheOthersAgain() {
+        RecordingSubscriber other = new RecordingSubscriber(format);
+        loopAt(10);
+        index.subscribe(other, PRICES, Filter.none());
+        index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{9}, told));
+        history.replay.begin(new long[]{9}, List.of(), List.of());
+        history.replay.deliver(records(PRICES, 9, 10));
+        history.replay.caughtUp(new long[]{10});
+        int headsBefore = format.heads;
+
+        live(10);
+
+        assertThat(format.heads - headsBefore).as("one frame for both").isEqualTo(1);
+        assertThat(offsets(client)).containsExactly(9L, 10L);
+        assertThat(offsets(other)).containsExactly(10L);
+    }
+
+    @Test
+    void tooManyLiveRecordsHeldBackSendTheHistoryToReadOnInstead() {
+        loopAt(0);
+        index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{0}, told));
+        history.replay.begin(new long[]{0}, List.of(), List.of());
+        long[] flood = LongStream.range(0, Resume.MAX_HELD + 1).toArray();
+        live(flood);
+
+        assertThat(history.replay.caughtUp(new long[]{0})).as("read on").isCompletedWithValue(false);
+        history.replay.deliver(records(PRICES, 0, Resume.MAX_HELD + 1));
+        live(Resume.MAX_HELD + 1);
+        assertThat(history.replay.caughtUp(new long[]{Resume.MAX_HELD + 1})).isCompletedWithValue(true);
+
+        assertThat(offsets(client)).containsExactlyElementsOf(LongStream.rangeClosed(0, Resume.MAX_HELD + 1).boxed().toList());
+    }
+
+    @Test
+    void replayedRecordsPassTheSubscriptionsTenantAndFilterAsLiveOnesDo() {
+        loopAt(0);
+        index.subscribe(client, PRICES, "acme", filter("{\"c\":\"oil\"}"), new ResumeFrom(new long[]{0}, told));
+        history.replay.begin(new long[]{0}, List.of(), List.of());
+        history.replay.deliver(List.of(
+                message(PRICES, 0, 0, "{\"c\":\"oil\"}", "acme"),
+                message(PRICES, 0, 1, "{\"c\":\"oil\"}", "globex"),
+                message(PRICES, 0, 2, "{\"c\":\"gas\"}", "acme"),
+                message(PRICES, 0, 3, "{\"c\":\"oil\"}", "acme")));
+
+        assertThat(offsets(client)).containsExactly(0L, 3L);
+        assertThat(cursors()).containsExactly(cursor(PRICES, 1), cursor(PRICES, 4));
+    }
+
+    @Test
+    void gapsAndACursorAheadOfTheEndAreToldBeforeAnyRecord() {
+        loopAt(50);
+        index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{5, 900}, told));
+        history.replay.begin(new long[]{20, 40}, List.of(new Gap(0, 5, 20)), List.of(new Gap(1, 40, 900)));
+        history.replay.skipped(List.of(new Gap(0, 20, 30)));
+        history.replay.deliver(List.of(message(PRICES, 0, 30, "{}")));
+
+        assertThat(told.events).containsExactly("ahead prices [Gap[partition=1, from=40, to=900]]",
+                "gap prices [Gap[partition=0, from=5, to=20]]",
+                "gap prices [Gap[partition=0, from=20, to=30]]");
+        assertThat(cursors()).containsExactly(Cursor.of(Map.of(PRICES, new long[]{31, 40})).encode());
+    }
+
+    @Test
+    void anUnsubscribedResumeIsCancelledAndWritesNothingMore() {
+        loopAt(0);
+        Subscription resumed = index.subscribe(client, PRICES, null, Filter.none(), new ResumeFrom(new long[]{0}, told));
+        history.replay.begin(new long[]{0}, List.of(), List.of());
+        index.unsubscribe(resumed);
+
+        assertThat(history.replay.cancelled()).isTrue();
+        assertThat(history.replay.deliver(records(PRICES, 0, 3))).isCompleted();
+        assertThat(client.frames()).isEmpty();
+    }
+
+    @Test
+    void theStartingCursorOfALoopThatHadNoBatchYetIsWhereTheSourceStands() {
+        fanOut.dispatch(List.of(), Positions.of(Map.of(PRICES, new long[]{42, 7})));
+        index.subscribe(client, PRICES, Filter.none());
+
+        assertThat(index.cursor(client)).isEqualTo(Cursor.of(Map.of(PRICES, new long[]{42, 7})).encode());
+    }
+
+    /** The source stands at `next` in PRICES' one partition; the loop has seen it. */
+    private void loopAt(long next) {
+        fanOut.dispatch(List.of(), Positions.of(Map.of(PRICES, new long[]{next})));
+    }
+
+    /** A live batch of PRICES records at these offsets, handed over with the positions before the first. */
+    private void live(long... offsets) {
+        List<Message> batch = new ArrayList<>();
+        for (long offset : offsets) {
+            batch.add(message(PRICES, 0, offset, "{}"));
+        }
+        fanOut.dispatch(batch, Positions.of(Map.of(PRICES, new long[]{offsets[0]})));
+    }
+
+    /** The offset of each frame a subscriber got from the {@link CursorFormat}: the number after its `|`. */
+    private static List<Long> offsets(RecordingSubscriber subscriber) {
+        return subscriber.frames().stream().map(frame -> Long.parseLong(frame.substring(frame.indexOf('|') + 1))).toList();
+    }
+
+    private List<String> cursors() {
+        return client.frames().stream().map(frame -> frame.substring(0, frame.indexOf('#'))).toList();
+    }
+
+    private static String cursor(String topic, long next) {
+        return Cursor.of(Map.of(topic, new long[]{next})).encode();
+    }
+
+    private static List<Message> records(String topic, long from, long to) {
+        return LongStream.range(from, to).mapToObj(offset -> message(topic, 0, offset, "{}")).toList();
+    }
+
+    private static Message message(String topic, int partition, long offset, String json) {
+        return message(topic, partition, offset, json, null);
+    }
+
+    private static Message message(String topic, int partition, long offset, String json, String tenant) {
+        try {
+            ObjectNode value = (ObjectNode) MAPPER.readTree(json);
+            return new Message(topic, partition, offset, 1_700_000_000_000L + offset, null, value, MAPPER.writeValueAsBytes(value), tenant);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /** A history the test plays by hand: it keeps what it was asked. */
+    private static final class Played implements History {
+        String topic;
+        long[] from;
+        Replay replay;
+
+        @Override
+        public void replay(String topic, long[] from, Replay replay) {
+            this.topic = topic;
+            this.from = from;
+            this.replay = replay;
+        }
+    }
+
+    private static final class Told implements ResumeFrom.Listener {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public void onGap(String topic, List<Gap> missing) {
+            events.add("gap " + topic + " " + missing);
+        }
+
+        @Override
+        public void onAhead(String topic, List<Gap> beyondEnd) {
+            events.add("ahead " + topic + " " + beyondEnd);
+        }
+    }
+}
