@@ -15,6 +15,10 @@ import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.hub.SubscriptionIndex;
 import io.c254.streaming.ingest.KafkaHistory;
+import io.c254.streaming.hub.LatestValues;
+import io.c254.streaming.registry.TopicMode;
+import java.util.HashMap;
+import java.util.Map;
 import io.c254.streaming.ingest.KafkaIngest;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.registry.TopicRegistry;
@@ -105,7 +109,8 @@ public final class StreamingService implements AutoCloseable {
         StreamingMetrics metrics = new StreamingMetrics();
         KafkaHistory history = new KafkaHistory(config.kafka(), config.instanceId(), registry, Json.MAPPER, tracing.producerSpans(),
                 config.delivery().replayReaders(), config.delivery().replayRate());
-        SubscriptionIndex index = new SubscriptionIndex(history);
+        LatestValues latestValues = latestValues(registry, config.delivery());
+        SubscriptionIndex index = new SubscriptionIndex(history, latestValues);
         FanOut fanOut = new FanOut(index, PooledByteBufAllocator.DEFAULT, tracing.deliveries(), metrics::delivered,
                 FanOut.DEFAULT_MAX_QUEUED_RECORDS, config.delivery().writeCoalescing());
         SessionRegistry sessions = new SessionRegistry(config.limits());
@@ -123,10 +128,17 @@ public final class StreamingService implements AutoCloseable {
         ConnectionGate gate = new ConnectionGate(commands, connectionRates, replies, metrics);
         Filter.Limits filterLimits = new Filter.Limits(config.limits().maxFilterFields(), config.limits().maxFilterValues());
 
-        KafkaIngest ingest = new KafkaIngest(config.kafka(), config.instanceId(), registry, fanOut, Json.MAPPER, metrics, tracing.producerSpans());
+        KafkaIngest ingest = new KafkaIngest(config.kafka(), config.instanceId(), registry, fanOut, latestValues, Json.MAPPER, metrics,
+                tracing.producerSpans());
         Supplier<String> entitlementsHealth = () -> remoteEntitlements.map(remote -> remote.answering() ? "ok" : "down").orElse("not_configured");
         AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, entitlementsHealth, replies, metrics);
         exposeMetrics(metrics, sessions, index, delivered, ingest);
+        for (String topic : latestValues.topics()) {
+            metrics.exposeGauge("snapshot.keys", "Current values kept of a latest topic, for new subscribers", latestValues, v -> v.keys(topic), "topic", topic);
+            metrics.exposeGauge("snapshot.bytes", "Bytes of current values kept of a latest topic", latestValues, v -> v.bytes(topic), "topic", topic);
+            metrics.exposeCounter("snapshot.evictions", "Current values of a latest topic dropped to stay within the bounds", latestValues,
+                    v -> v.evicted(topic), "topic", topic);
+        }
         metrics.exposeGauge("replay.readers.busy", "Replay readers reading for a resuming client", history, KafkaHistory::busy);
         metrics.exposeGauge("replays.waiting", "Resumes waiting for a replay reader", history, KafkaHistory::waiting);
         metrics.exposeCounter("replayed.records", "Records read again from Kafka for resuming clients", history, KafkaHistory::replayed);
@@ -147,6 +159,13 @@ public final class StreamingService implements AutoCloseable {
         log.info("streaming service started on port {} (env {}, Kafka {})", server.port(),
                 config.environment().name().toLowerCase(), config.kafka().bootstrapServers());
         return new StreamingService(ingest, history, server, sessions, housekeeping, blocking, admin, gate, config.drainTimeout(), tracing);
+    }
+
+    /** The current values of every `latest` topic, bounded as configured; none when the bounds are zero. */
+    private static LatestValues latestValues(TopicRegistry registry, Config.DeliverySettings delivery) {
+        Map<String, String> keyFields = new HashMap<>();
+        registry.topics().stream().filter(topic -> topic.mode() == TopicMode.LATEST).forEach(topic -> keyFields.put(topic.name(), topic.keyField()));
+        return new LatestValues(keyFields, delivery.snapshotMaxKeys(), delivery.snapshotMaxBytes());
     }
 
     /**

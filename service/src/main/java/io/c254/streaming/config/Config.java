@@ -50,8 +50,11 @@ public record Config(
      * @param replayReaders   Kafka consumers that read what resuming clients missed, each one resume at a time
      * @param replayRate      records a second the replay readers may read together, so that a reconnect storm
      *                        cannot starve live delivery
+     * @param snapshotMaxKeys  values of each `latest` topic kept for new subscribers (0: no snapshots)
+     * @param snapshotMaxBytes bytes of values of each `latest` topic kept for new subscribers
      */
-    public record DeliverySettings(int eventLoops, Duration writeCoalescing, int replayReaders, int replayRate) {
+    public record DeliverySettings(int eventLoops, Duration writeCoalescing, int replayReaders, int replayRate,
+                                   int snapshotMaxKeys, long snapshotMaxBytes) {
     }
 
     public enum Environment {

@@ -92,7 +92,9 @@ public final class ConfigLoader {
                         integer("ACCESS_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
                         Duration.ofMillis(integer("ACCESS_WRITE_COALESCING_MS", 5, 0, 1_000)),
                         integer("ACCESS_REPLAY_READERS", 2, 1, 64),
-                        integer("ACCESS_REPLAY_RECORDS_PER_SECOND", 20_000, 1, 10_000_000)));
+                        integer("ACCESS_REPLAY_RECORDS_PER_SECOND", 20_000, 1, 10_000_000),
+                        integer("ACCESS_SNAPSHOT_MAX_KEYS", 100_000, 0, 100_000_000),
+                        integer("ACCESS_SNAPSHOT_MAX_BYTES", 64 * 1024 * 1024, 0, Integer.MAX_VALUE)));
     }
 
     private Environment environment() {

@@ -18,7 +18,8 @@ final class Readiness {
     enum NotReady {
         DRAINING,
         KAFKA_UNREACHABLE,
-        NO_KAFKA_PARTITIONS;
+        NO_KAFKA_PARTITIONS,
+        LOADING_SNAPSHOTS;
 
         String reason() {
             return name().toLowerCase(Locale.ROOT);
@@ -53,6 +54,10 @@ final class Readiness {
         // the consumer never creates topics: until a registered one exists there is nothing to stream
         if (status.assignedPartitions() == 0) {
             return Optional.of(NotReady.NO_KAFKA_PARTITIONS);
+        }
+        // a new subscriber would get part of a `latest` topic's current values
+        if (!status.snapshotsLoaded()) {
+            return Optional.of(NotReady.LOADING_SNAPSHOTS);
         }
         return Optional.empty();
     }

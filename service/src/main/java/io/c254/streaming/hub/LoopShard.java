@@ -31,6 +31,7 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
 
     private final EventExecutor loop;
     private final History history;
+    private final LatestValues latestValues;
     /** Where the ingest stood when it last handed a batch to the loops in use, for a loop that was idle then. */
     private final Supplier<Positions> latest;
     private final Map<Scope, TopicSubscriptions> scopes = new HashMap<>();
@@ -74,9 +75,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     record Scope(String topic, String tenant) {
     }
 
-    LoopShard(EventExecutor loop, History history, Supplier<Positions> latest) {
+    LoopShard(EventExecutor loop, History history, LatestValues latestValues, Supplier<Positions> latest) {
         this.loop = loop;
         this.history = history;
+        this.latestValues = latestValues;
         this.latest = latest;
     }
 
@@ -98,7 +100,8 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
 
     /**
      * On the loop. A subscription that resumes is live from here, its live records held back, while the
-     * history reads what its client missed (see {@link Resume}).
+     * history reads what its client missed (see {@link Resume}); a new one to a `latest` topic, while the
+     * topic's current values are sent.
      */
     void add(Subscription subscription) {
         if (inbox.isEmpty()) {
@@ -106,11 +109,18 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
             latest.get().raiseInto(positions);
         }
         scopes.computeIfAbsent(new Scope(subscription.topic(), subscription.tenant()), s -> new TopicSubscriptions()).add(subscription);
-        Resume resume = subscription.resumeFrom() == null ? null : new Resume(subscription, this, subscription.resumeFrom());
+        Resume resume = null;
+        if (subscription.resumeFrom() != null) {
+            resume = new Resume(subscription, this, subscription.resumeFrom());
+        } else if (latestValues.holds(subscription.topic())) {
+            resume = Resume.snapshot(subscription, this, latestValues);
+        }
         subscription.resume(resume);
         holdings.computeIfAbsent(subscription.subscriber(), s -> new Holdings()).add(subscription, topicSets);
-        if (resume != null) {
+        if (subscription.resumeFrom() != null) {
             history.replay(subscription.topic(), resume.from(), resume);
+        } else if (resume != null) {
+            resume.playSnapshot();
         }
     }
 
@@ -139,17 +149,35 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
      * the subscriber must be flushed (see {@link Subscriber#write}).
      */
     boolean writeOwn(Subscription subscription, Message message) {
-        Subscriber subscriber = subscription.subscriber();
-        WireFormat format = subscriber.wireFormat();
+        WireFormat format = subscription.subscriber().wireFormat();
         ByteBuf body = format.encode(message, ByteBufAllocator.DEFAULT);
-        ByteBuf frame;
         try {
-            frame = format.frame(message, subscription.topicSet().cursor(messageNumber, positions, cursorBytes), body, ByteBufAllocator.DEFAULT);
+            return write(subscription, format.frame(message, cursorOf(subscription), body, ByteBufAllocator.DEFAULT));
         } finally {
             body.release();
         }
+    }
+
+    /** As {@link #writeOwn}: one of a `latest` topic's current values, marked as snapshot. */
+    boolean writeSnapshot(Subscription subscription, Message message) {
+        return write(subscription, subscription.subscriber().wireFormat().snapshotFrame(message, cursorOf(subscription), ByteBufAllocator.DEFAULT));
+    }
+
+    /** As {@link #writeOwn}: the end of a subscription's snapshot, once its values are sent. */
+    boolean writeSnapshotComplete(Subscription subscription, int values) {
+        ByteBuf marker = subscription.subscriber().wireFormat()
+                .snapshotComplete(subscription.topic(), values, cursorOf(subscription), ByteBufAllocator.DEFAULT);
+        return marker != null && write(subscription, marker);
+    }
+
+    private CursorText cursorOf(Subscription subscription) {
+        return subscription.topicSet().cursor(messageNumber, positions, cursorBytes);
+    }
+
+    /** Writes a frame of the subscriber's own, and lets go of it. */
+    private static boolean write(Subscription subscription, ByteBuf frame) {
         try {
-            return subscriber.write(frame);
+            return subscription.subscriber().write(frame);
         } finally {
             frame.release();
         }

@@ -32,6 +32,7 @@ final class Resume implements History.Replay {
     static final int MAX_HELD = 1_024;
     static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final int SNAPSHOT_CHUNK = 256;
 
     private enum Phase { REPLAYING, AHEAD }
 
@@ -44,6 +45,9 @@ final class Resume implements History.Replay {
     private Phase phase = Phase.REPLAYING;
     private final ArrayDeque<Message> held = new ArrayDeque<>();
     private boolean overflowed;
+    /** A snapshot of a `latest` topic's values rather than a replay of records; then, the values sent. */
+    private final LatestValues snapshotOf;
+    private int snapshotCount;
 
     // the chunk of replayed records being written
     private List<Message> chunk;
@@ -52,11 +56,49 @@ final class Resume implements History.Replay {
     private long lastProgressNanos;
 
     Resume(Subscription subscription, LoopShard shard, ResumeFrom from) {
+        this(subscription, shard, from.listener(), from.next(), null);
+    }
+
+    private Resume(Subscription subscription, LoopShard shard, ResumeFrom.Listener listener, long[] next, LatestValues snapshotOf) {
         this.subscription = subscription;
         this.shard = shard;
-        this.listener = from.listener();
+        this.listener = listener;
         this.loop = subscription.subscriber().executor();
-        this.next = from.next();
+        this.next = next;
+        this.snapshotOf = snapshotOf;
+    }
+
+    /**
+     * A new subscription to a `latest` topic: the current value of every key its filters match, marked as
+     * snapshot, then a `snapshot_complete`, then live records, the ones that came meanwhile held back as for
+     * a replay. The values stand as of the loop's position, where live records begin: nothing is missed in
+     * between (a value newer than that may come again live). Started on the loop.
+     */
+    static Resume snapshot(Subscription subscription, LoopShard shard, LatestValues values) {
+        long[] live = shard.positions().get(subscription.topic());
+        Resume snapshot = new Resume(subscription, shard, null, live == null ? new long[0] : live.clone(), values);
+        return snapshot;
+    }
+
+    /** Sends the values a chunk at a time, each once the client has taken the one before, then the end marker. */
+    void playSnapshot() {
+        play(snapshotOf.of(subscription.topic(), subscription.tenant()), 0);
+    }
+
+    private void play(List<Message> values, int from) {
+        if (from >= values.size() || !subscription.isActive()) {
+            caughtUp(next.clone()).thenAccept(done -> {
+                if (!done) {
+                    // live records came faster than they could be held: a fresh snapshot stands for them
+                    long[] live = shard.positions().get(subscription.topic());
+                    next = live == null ? new long[0] : live.clone();
+                    execute(this::playSnapshot);
+                }
+            });
+            return;
+        }
+        int to = Math.min(values.size(), from + SNAPSHOT_CHUNK);
+        deliver(values.subList(from, to)).thenRun(() -> loop.execute(() -> play(values, to)));
     }
 
     long[] from() {
@@ -164,7 +206,7 @@ final class Resume implements History.Replay {
                 overflowed = false;
                 return false;
             }
-            boolean written = false;
+            boolean written = snapshotOf != null && shard.writeSnapshotComplete(subscription, snapshotCount);
             for (Message message : held) {
                 if (isNew(message)) {
                     moveTo(message.partition(), message.offset() + 1);
@@ -189,7 +231,9 @@ final class Resume implements History.Replay {
         boolean written = false;
         while (chunkIndex < chunk.size() && subscription.isActive()) {
             Message message = chunk.get(chunkIndex);
-            if (isNew(message) && passes(message)) {
+            // a snapshot's values are older and newer than its position alike: none moves it
+            boolean isNew = snapshotOf != null || isNew(message);
+            if (isNew && passes(message)) {
                 long room = subscriber.replayRoom();
                 if (room < 0) {
                     break; // the connection is closing: its end cancels the replay
@@ -205,11 +249,16 @@ final class Resume implements History.Replay {
                     loop.schedule(this::writeChunk, RETRY_NANOS, TimeUnit.NANOSECONDS);
                     return;
                 }
-                // the frame's cursor is the position after its record
-                moveTo(message.partition(), message.offset() + 1);
-                written |= shard.writeOwn(subscription, message);
+                if (snapshotOf != null) {
+                    written |= shard.writeSnapshot(subscription, message);
+                    snapshotCount++;
+                } else {
+                    // the frame's cursor is the position after its record
+                    moveTo(message.partition(), message.offset() + 1);
+                    written |= shard.writeOwn(subscription, message);
+                }
                 lastProgressNanos = System.nanoTime();
-            } else if (isNew(message)) {
+            } else if (isNew && snapshotOf == null) {
                 moveTo(message.partition(), message.offset() + 1);
             }
             chunkIndex++;

@@ -22,16 +22,21 @@ public final class SubscriptionIndex {
     private final Map<EventExecutor, LoopShard> shards = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> activeByTopic = new ConcurrentHashMap<>();
     private final History history;
+    private final LatestValues latestValues;
     private volatile Positions latest = Positions.NONE;
 
-    /** An index whose subscriptions cannot resume: a cursor's topics go on from live (tests of the hub alone). */
+    /** An index whose subscriptions cannot resume (a cursor's topics go on from live) and get no snapshots: the hub alone. */
     public SubscriptionIndex() {
-        this(History.NONE);
+        this(History.NONE, LatestValues.NONE);
     }
 
-    /** @param history where resuming subscriptions read what their clients missed */
-    public SubscriptionIndex(History history) {
+    /**
+     * @param history      where resuming subscriptions read what their clients missed
+     * @param latestValues the current values of `latest` topics, sent first to a new subscription to one
+     */
+    public SubscriptionIndex(History history, LatestValues latestValues) {
         this.history = history;
+        this.latestValues = latestValues;
     }
 
     public Subscription subscribe(Subscriber subscriber, String topic, Filter filter) {
@@ -46,7 +51,7 @@ public final class SubscriptionIndex {
     public Subscription subscribe(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom from) {
         Subscription subscription = new Subscription(subscriber, topic, tenant, filter, from);
         activeByTopic.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
-        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), loop -> new LoopShard(loop, history, () -> latest));
+        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), loop -> new LoopShard(loop, history, latestValues, () -> latest));
         shard.counted(1);
         onLoop(shard, () -> {
             // an unsubscribe may have overtaken this change; its removal found nothing to remove

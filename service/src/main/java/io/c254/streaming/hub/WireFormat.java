@@ -23,4 +23,22 @@ public interface WireFormat {
     default ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
         return body.retain();
     }
+
+    /**
+     * One of a `latest` topic's current values, sent to one new subscriber before live records, marked as
+     * snapshot where the format can say so (as a data message otherwise: the default).
+     */
+    default ByteBuf snapshotFrame(Message message, CursorText cursor, ByteBufAllocator allocator) {
+        ByteBuf body = encode(message, allocator);
+        try {
+            return frame(message, cursor, body, allocator);
+        } finally {
+            body.release();
+        }
+    }
+
+    /** The end of a subscription's snapshot: how many values it sent. Null for a format with no such marker (the default). */
+    default ByteBuf snapshotComplete(String topic, int values, CursorText cursor, ByteBufAllocator allocator) {
+        return null;
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.c254.streaming.config.Config.KafkaSettings;
 import io.c254.streaming.config.Config.OffsetReset;
 import io.c254.streaming.hub.Dispatcher;
+import io.c254.streaming.hub.LatestValues;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.Positions;
 import io.c254.streaming.metrics.StreamingMetrics;
@@ -51,6 +52,10 @@ public final class KafkaIngest implements AutoCloseable {
 
     private final TopicRegistry registry;
     private final Dispatcher dispatcher;
+    private final LatestValues latestValues;
+    /** Partitions of `latest` topics read from their start for the snapshot: below these offsets records are not live; ingest thread only. */
+    private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
+    private volatile boolean snapshotsLoaded;
     private final KafkaSettings settings;
     private final RecordDecoder decoder;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -74,6 +79,13 @@ public final class KafkaIngest implements AutoCloseable {
 
     public KafkaIngest(KafkaSettings settings, String instanceId, TopicRegistry registry, Dispatcher dispatcher, ObjectMapper json,
                        StreamingMetrics metrics, ProducerSpans producerSpans) {
+        this(settings, instanceId, registry, dispatcher, LatestValues.NONE, json, metrics, producerSpans);
+    }
+
+    /** @param latestValues kept current with every record of the `latest` topics, read from their start at start-up */
+    public KafkaIngest(KafkaSettings settings, String instanceId, TopicRegistry registry, Dispatcher dispatcher, LatestValues latestValues,
+                       ObjectMapper json, StreamingMetrics metrics, ProducerSpans producerSpans) {
+        this.latestValues = latestValues;
         this.metrics = metrics;
         this.settings = settings;
         this.registry = registry;
@@ -113,7 +125,8 @@ public final class KafkaIngest implements AutoCloseable {
     public KafkaStatus status() {
         Set<String> topics = new TreeSet<>();
         assigned.forEach(tp -> topics.add(tp.topic()));
-        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed.get(), invalid.get(), withoutTenant.get());
+        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed.get(), invalid.get(), withoutTenant.get(),
+                snapshotsLoaded);
     }
 
     private void run() {
@@ -177,11 +190,43 @@ public final class KafkaIngest implements AutoCloseable {
             // a record skipped as invalid is behind the cursors of every later batch too
             Positions.moveTo(nextOffsets, record.topic(), record.partition(), record.offset() + 1);
             switch (decoder.decode(record)) {
-                case RecordDecoder.Decoded.Accepted accepted -> batch.add(accepted.message());
+                case RecordDecoder.Decoded.Accepted accepted -> {
+                    latestValues.update(accepted.message());
+                    if (isLive(record)) {
+                        batch.add(accepted.message());
+                    }
+                }
                 case RecordDecoder.Decoded.Rejected rejected -> onRejected(record, rejected.rejection());
             }
         }
+        if (!liveFrom.isEmpty()) {
+            liveFrom.entrySet().removeIf(start -> nextOffset(start.getKey()) >= start.getValue());
+            if (liveFrom.isEmpty()) {
+                onSnapshotsLoaded();
+            }
+        }
         return batch;
+    }
+
+    /** A record of a `latest` topic from before start-up is read for the snapshot only: clients get it as a current value. */
+    private boolean isLive(ConsumerRecord<byte[], byte[]> record) {
+        if (liveFrom.isEmpty()) {
+            return true;
+        }
+        Long start = liveFrom.get(new TopicPartition(record.topic(), record.partition()));
+        return start == null || record.offset() >= start;
+    }
+
+    private long nextOffset(TopicPartition partition) {
+        long[] offsets = nextOffsets.get(partition.topic());
+        return offsets == null || offsets.length <= partition.partition() ? 0 : offsets[partition.partition()];
+    }
+
+    private void onSnapshotsLoaded() {
+        snapshotsLoaded = true;
+        for (String topic : latestValues.topics()) {
+            log.info("snapshot of {} loaded: {} current values", topic, latestValues.keys(topic));
+        }
     }
 
     private void onRejected(ConsumerRecord<byte[], byte[]> record, RecordDecoder.Rejection rejection) {
@@ -230,12 +275,30 @@ public final class KafkaIngest implements AutoCloseable {
             return;
         }
         if (initial && settings.autoOffsetReset() == OffsetReset.LATEST) {
-            consumer.seekToEnd(added);
+            // `latest` topics are read from their start for their current values; their live records begin at the end
+            Set<TopicPartition> snapshot = new HashSet<>();
+            added.stream().filter(p -> latestValues.holds(p.topic())).forEach(snapshot::add);
+            Set<TopicPartition> live = new HashSet<>(added);
+            live.removeAll(snapshot);
+            consumer.seekToEnd(live);
+            if (!snapshot.isEmpty()) {
+                consumer.endOffsets(snapshot, METADATA_TIMEOUT).forEach((partition, end) -> {
+                    if (end > 0) {
+                        liveFrom.put(partition, end);
+                    }
+                });
+                consumer.seekToBeginning(snapshot);
+            }
         } else {
             consumer.seekToBeginning(added);
         }
         // resolve the lazy seeks now, so that "assigned" means records from here on will be seen
         added.forEach(partition -> Positions.moveTo(nextOffsets, partition.topic(), partition.partition(), consumer.position(partition)));
+        // a partition whose start is its end has nothing to load
+        liveFrom.entrySet().removeIf(start -> nextOffset(start.getKey()) >= start.getValue());
+        if (initial && liveFrom.isEmpty()) {
+            onSnapshotsLoaded();
+        }
     }
 
 

@@ -11,7 +11,8 @@ import java.util.List;
  * @param messagesConsumed   records read since start, valid or not
  * @param invalidSkipped     records skipped because their value is not a JSON object
  * @param withoutTenantDropped records of tenant-scoped topics dropped because they named no tenant
+ * @param snapshotsLoaded    the `latest` topics were read from their start, so new subscribers get every current value
  */
 public record KafkaStatus(boolean reachable, int assignedPartitions, List<String> topics, long messagesConsumed, long invalidSkipped,
-                          long withoutTenantDropped) {
+                          long withoutTenantDropped, boolean snapshotsLoaded) {
 }

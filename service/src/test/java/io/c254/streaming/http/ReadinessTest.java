@@ -18,7 +18,11 @@ class ReadinessTest {
     private final Readiness readiness = new Readiness(kafka::get);
 
     private static KafkaStatus status(boolean reachable, int assignedPartitions) {
-        return new KafkaStatus(reachable, assignedPartitions, List.of(), 0, 0, 0);
+        return status(reachable, assignedPartitions, true);
+    }
+
+    private static KafkaStatus status(boolean reachable, int assignedPartitions, boolean snapshotsLoaded) {
+        return new KafkaStatus(reachable, assignedPartitions, List.of(), 0, 0, 0, snapshotsLoaded);
     }
 
     @Test
@@ -46,5 +50,14 @@ class ReadinessTest {
     void reachableBrokerWithoutAnyRegisteredTopicIsNotReady() {
         kafka.set(status(true, 0));
         assertThat(readiness.check().map(NotReady::reason)).contains("no_kafka_partitions");
+    }
+
+    @Test
+    void anInstanceStillReadingTheCurrentValuesOfLatestTopicsIsNotReadyUntilItHasThemAll() {
+        kafka.set(status(true, 3, false));
+        assertThat(readiness.check().map(NotReady::reason)).contains("loading_snapshots");
+
+        kafka.set(CONSUMING);
+        assertThat(readiness.check()).isEmpty();
     }
 }

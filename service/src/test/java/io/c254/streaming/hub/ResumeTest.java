@@ -25,7 +25,7 @@ class ResumeTest {
     private static final String CURVES = "curves";
 
     private final Played history = new Played();
-    private final SubscriptionIndex index = new SubscriptionIndex(history);
+    private final SubscriptionIndex index = new SubscriptionIndex(history, LatestValues.NONE);
     private final FanOut fanOut = new FanOut(index, UnpooledByteBufAllocator.DEFAULT);
     private final CursorFormat format = new CursorFormat();
     private final RecordingSubscriber client = new RecordingSubscriber(format);
@@ -160,6 +160,54 @@ class ResumeTest {
         assertThat(index.cursor(client)).isEqualTo(Cursor.of(Map.of(PRICES, new long[]{42, 7})).encode());
     }
 
+    @Test
+    void aNewSubscriptionToALatestTopicGetsTheCurrentValueOfEveryKeyItsFilterMatchesThenLive() {
+        LatestValues values = new LatestValues(Map.of(PRICES, "sym"), 100, 1 << 20);
+        SubscriptionIndex withValues = new SubscriptionIndex(history, values);
+        FanOut fanOutWithValues = new FanOut(withValues, UnpooledByteBufAllocator.DEFAULT);
+        values.update(message(PRICES, 0, 1, "{\"sym\":\"A\",\"c\":\"oil\",\"v\":1}"));
+        values.update(message(PRICES, 0, 2, "{\"sym\":\"B\",\"c\":\"gas\",\"v\":1}"));
+        values.update(message(PRICES, 0, 3, "{\"sym\":\"A\",\"c\":\"oil\",\"v\":2}"));
+        values.update(message(PRICES, 0, 4, "{\"sym\":\"C\",\"c\":\"oil\",\"v\":1}"));
+        fanOutWithValues.dispatch(List.of(), Positions.of(Map.of(PRICES, new long[]{5})));
+        RecordingSubscriber oil = new RecordingSubscriber(new SnapshotMarkingFormat());
+
+        withValues.subscribe(oil, PRICES, null, filter("{\"c\":\"oil\"}"), null);
+        fanOutWithValues.dispatch(List.of(message(PRICES, 0, 5, "{\"sym\":\"A\",\"c\":\"oil\",\"v\":3}")),
+                Positions.of(Map.of(PRICES, new long[]{5})));
+
+        assertThat(oil.frames()).containsExactlyInAnyOrder("snapshot 3", "snapshot 4", "complete 2", "data 5");
+        assertThat(oil.frames().subList(2, 4)).as("the marker after the values, live records after the marker")
+                .containsExactly("complete 2", "data 5");
+    }
+
+    @Test
+    void liveRecordsArrivingWhileASnapshotIsSentFollowItsMarker() {
+        LatestValues values = new LatestValues(Map.of(PRICES, "sym"), 1_000, 1 << 20);
+        for (int i = 0; i < 600; i++) {
+            values.update(message(PRICES, 0, i, "{\"sym\":\"K" + i + "\"}"));
+        }
+        SubscriptionIndex withValues = new SubscriptionIndex(history, values);
+        FanOut fanOutWithValues = new FanOut(withValues, UnpooledByteBufAllocator.DEFAULT);
+        fanOutWithValues.dispatch(List.of(), Positions.of(Map.of(PRICES, new long[]{600})));
+        io.netty.util.concurrent.DefaultEventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+        try {
+            RecordingSubscriber late = new RecordingSubscriber(new SnapshotMarkingFormat(), loop);
+            loop.submit(() -> {
+                withValues.subscribe(late, PRICES, null, Filter.none(), null);
+                // on the loop, right behind the subscription: the snapshot's later chunks are still to come
+                fanOutWithValues.dispatch(List.of(message(PRICES, 0, 600, "{\"sym\":\"K1\"}")), Positions.of(Map.of(PRICES, new long[]{600})));
+            }).syncUninterruptibly();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> late.frames().contains("data 600"));
+
+            List<String> frames = late.frames();
+            assertThat(frames).hasSize(602);
+            assertThat(frames.subList(600, 602)).containsExactly("complete 600", "data 600");
+        } finally {
+            loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     /** The source stands at `next` in PRICES' one partition; the loop has seen it. */
     private void loopAt(long next) {
         fanOut.dispatch(List.of(), Positions.of(Map.of(PRICES, new long[]{next})));
@@ -201,6 +249,30 @@ class ResumeTest {
             return new Message(topic, partition, offset, 1_700_000_000_000L + offset, null, value, MAPPER.writeValueAsBytes(value), tenant);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /** Frames as `snapshot OFFSET`, `data OFFSET` and `complete COUNT`. */
+    private static final class SnapshotMarkingFormat implements WireFormat {
+        @Override
+        public io.netty.buffer.ByteBuf encode(Message message, io.netty.buffer.ByteBufAllocator allocator) {
+            return text(allocator, "data " + message.offset());
+        }
+
+        @Override
+        public io.netty.buffer.ByteBuf snapshotFrame(Message message, CursorText cursor, io.netty.buffer.ByteBufAllocator allocator) {
+            return text(allocator, "snapshot " + message.offset());
+        }
+
+        @Override
+        public io.netty.buffer.ByteBuf snapshotComplete(String topic, int values, CursorText cursor, io.netty.buffer.ByteBufAllocator allocator) {
+            return text(allocator, "complete " + values);
+        }
+
+        private static io.netty.buffer.ByteBuf text(io.netty.buffer.ByteBufAllocator allocator, String text) {
+            io.netty.buffer.ByteBuf frame = allocator.buffer();
+            frame.writeCharSequence(text, java.nio.charset.StandardCharsets.US_ASCII);
+            return frame;
         }
     }
 

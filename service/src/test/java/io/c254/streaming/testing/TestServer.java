@@ -96,6 +96,9 @@ public final class TestServer implements AutoCloseable {
             env.put("ACCESS_PORT", "0");
             env.put("ACCESS_INSTANCE_ID", "test-" + UUID.randomUUID().toString().substring(0, 8));
             env.put("ACCESS_JWT_SECRET", JWT_SECRET);
+            // every connection takes the default `latest` topic, whose values other tests left in the shared broker:
+            // snapshots are off unless a test of them turns them on, so that a connection's first messages are the test's
+            env.put("ACCESS_SNAPSHOT_MAX_KEYS", "0");
         }
 
         public Builder env(String name, String value) {

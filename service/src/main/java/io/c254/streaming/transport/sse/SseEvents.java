@@ -51,6 +51,36 @@ final class SseEvents {
             writeChunkHeader(out, out.writerIndex() - MAX_CHUNK_HEADER - 2);
             return out;
         }
+
+        /** `event: snapshot`: a `latest` topic's current value for a new subscriber, with a data event's fields. */
+        @Override
+        public ByteBuf snapshotFrame(Message message, CursorText cursor, ByteBufAllocator allocator) {
+            ByteBuf out = allocator.buffer(MAX_CHUNK_HEADER + cursor.length() + DataFields.estimatedSize(message) + 48);
+            out.writerIndex(MAX_CHUNK_HEADER);
+            ByteBufUtil.writeAscii(out, "id: ");
+            cursor.writeTo(out);
+            ByteBufUtil.writeAscii(out, "\nevent: snapshot\ndata: {");
+            DataFields.write(out, message);
+            ByteBufUtil.writeAscii(out, "}\n\n\r\n");
+            writeChunkHeader(out, out.writerIndex() - MAX_CHUNK_HEADER - 2);
+            return out;
+        }
+
+        /** `event: snapshot_complete` with `{"topic":..,"count":..,"cursor":..}`: the current values are all sent. */
+        @Override
+        public ByteBuf snapshotComplete(String topic, int values, CursorText cursor, ByteBufAllocator allocator) {
+            ByteBuf out = allocator.buffer(MAX_CHUNK_HEADER + 2 * cursor.length() + topic.length() + 96);
+            out.writerIndex(MAX_CHUNK_HEADER);
+            ByteBufUtil.writeAscii(out, "id: ");
+            cursor.writeTo(out);
+            ByteBufUtil.writeAscii(out, "\nevent: snapshot_complete\ndata: {\"topic\":\"");
+            ByteBufUtil.writeAscii(out, topic);
+            ByteBufUtil.writeAscii(out, "\",\"count\":" + values + ",\"cursor\":\"");
+            cursor.writeTo(out);
+            ByteBufUtil.writeAscii(out, "\"}\n\n\r\n");
+            writeChunkHeader(out, out.writerIndex() - MAX_CHUNK_HEADER - 2);
+            return out;
+        }
     };
 
     /** A chunk's size line: up to 8 hex digits and CRLF, written before the event once its size is known. */

@@ -25,6 +25,7 @@ final class WsDataFormat implements WireFormat {
     private static final int MAX_HEADER = 2 + 8;
     private static final int FIN_TEXT = 0x81;
     private static final byte[] HEAD_START = "{\"type\":\"data\",\"cursor\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SNAPSHOT_HEAD_START = "{\"type\":\"snapshot\",\"cursor\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private WsDataFormat() {
     }
@@ -39,9 +40,40 @@ final class WsDataFormat implements WireFormat {
 
     @Override
     public ByteBuf frame(Message message, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
-        ByteBuf out = allocator.buffer(MAX_HEADER + HEAD_START.length + cursor.length() + 2 + body.readableBytes());
+        return frame(HEAD_START, cursor, body, allocator);
+    }
+
+    /** A `latest` topic's current value for a new subscriber: the data message's fields, typed `snapshot`. */
+    @Override
+    public ByteBuf snapshotFrame(Message message, CursorText cursor, ByteBufAllocator allocator) {
+        ByteBuf body = encode(message, allocator);
+        try {
+            return frame(SNAPSHOT_HEAD_START, cursor, body, allocator);
+        } finally {
+            body.release();
+        }
+    }
+
+    /** `{"type":"snapshot_complete","topic":..,"count":..,"cursor":..}`: the subscription's current values are all sent. */
+    @Override
+    public ByteBuf snapshotComplete(String topic, int values, CursorText cursor, ByteBufAllocator allocator) {
+        ByteBuf out = allocator.buffer(MAX_HEADER + 96 + topic.length() + cursor.length());
         out.writerIndex(MAX_HEADER);
-        out.writeBytes(HEAD_START);
+        ByteBufUtil.writeAscii(out, "{\"type\":\"snapshot_complete\",\"topic\":\"");
+        ByteBufUtil.writeAscii(out, topic);
+        ByteBufUtil.writeAscii(out, "\",\"count\":");
+        ByteBufUtil.writeAscii(out, Integer.toString(values));
+        ByteBufUtil.writeAscii(out, ",\"cursor\":\"");
+        cursor.writeTo(out);
+        ByteBufUtil.writeAscii(out, "\"}");
+        writeHeader(out, out.writerIndex() - MAX_HEADER);
+        return out;
+    }
+
+    private static ByteBuf frame(byte[] head, CursorText cursor, ByteBuf body, ByteBufAllocator allocator) {
+        ByteBuf out = allocator.buffer(MAX_HEADER + head.length + cursor.length() + 2 + body.readableBytes());
+        out.writerIndex(MAX_HEADER);
+        out.writeBytes(head);
         // base64url needs no escaping in a JSON string
         cursor.writeTo(out);
         out.writeByte('"').writeByte(',');
