@@ -113,10 +113,10 @@ public class FanOutBenchmark {
         }
 
         @Override
-        public boolean write(ByteBuf frame) {
+        public Written write(ByteBuf frame) {
             frame.retainedDuplicate().release();
             written++;
-            return unflushed++ == 0;
+            return unflushed++ == 0 ? Written.FIRST : Written.MORE;
         }
 
         @Override

@@ -139,6 +139,10 @@ public final class StreamingService implements AutoCloseable {
             metrics.exposeCounter("snapshot.evictions", "Current values of a latest topic dropped to stay within the bounds", latestValues,
                     v -> v.evicted(topic), "topic", topic);
         }
+        metrics.exposeCounter("conflated.updates", "Updates of latest topics a newer value of their key replaced before they reached the client",
+                index, SubscriptionIndex::conflatedForSlowClients, "reason", "slow_consumer");
+        metrics.exposeCounter("conflated.updates", "Updates of latest topics a newer value of their key replaced before they reached the client",
+                index, SubscriptionIndex::conflatedForRate, "reason", "max_rate");
         metrics.exposeGauge("replay.readers.busy", "Replay readers reading for a resuming client", history, KafkaHistory::busy);
         metrics.exposeGauge("replays.waiting", "Resumes waiting for a replay reader", history, KafkaHistory::waiting);
         metrics.exposeCounter("replayed.records", "Records read again from Kafka for resuming clients", history, KafkaHistory::replayed);

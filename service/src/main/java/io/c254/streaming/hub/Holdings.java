@@ -37,16 +37,16 @@ final class Holdings {
 
     /**
      * Subscribes, unsubscribes and the end of a resume are rare next to messages: the set is worked out
-     * again from the members, an own one while any of them is resuming.
+     * again from the members, an own one while any of them holds a position of its own (resuming, or values waiting).
      */
     void changed(TopicSet.Interner sets) {
         TopicSet previous = set;
         // while one subscription replaces another, a topic is held twice for a moment: it counts once
         List<String> topics = members.stream().map(Subscription::topic).distinct().toList();
-        Map<String, Resume> resuming = new HashMap<>();
+        Map<String, Subscription> resuming = new HashMap<>();
         for (Subscription member : members) {
-            if (member.resume() != null) {
-                resuming.put(member.topic(), member.resume());
+            if (member.ownsPosition()) {
+                resuming.put(member.topic(), member);
             }
         }
         set = members.isEmpty() ? null : resuming.isEmpty() ? sets.intern(topics) : TopicSet.own(topics, resuming);

@@ -24,6 +24,8 @@ public final class LatestValues {
     private static final int OVERHEAD = 256;
 
     private final Map<String, Topic> topics = new HashMap<>();
+    /** Every `latest` topic's key field (null: the Kafka key), kept or not. */
+    private final Map<String, String> keyFields;
 
     /** Holds nothing: snapshots are off. */
     public static final LatestValues NONE = new LatestValues(Map.of(), 0, 0);
@@ -34,9 +36,27 @@ public final class LatestValues {
      * @param maxBytes  bytes of values kept per topic, JSON and overhead
      */
     public LatestValues(Map<String, String> keyFields, int maxKeys, long maxBytes) {
+        this.keyFields = new HashMap<>(keyFields);
         if (maxKeys > 0 && maxBytes > 0) {
-            keyFields.forEach((topic, field) -> topics.put(topic, new Topic(field, maxKeys, maxBytes)));
+            keyFields.keySet().forEach(topic -> topics.put(topic, new Topic(this, maxKeys, maxBytes)));
         }
+    }
+
+    /** Whether the topic's records are values, each replacing the one before with its key: updates may be conflated. */
+    public boolean isLatest(String topic) {
+        return keyFields.containsKey(topic);
+    }
+
+    /** The key a record of a `latest` topic is the value of, or null when it names none. */
+    String keyOf(Message message) {
+        String field = keyFields.get(message.topic());
+        if (field != null) {
+            JsonNode value = message.value().get(field);
+            if (value != null && value.isValueNode() && !value.isNull()) {
+                return value.asText();
+            }
+        }
+        return message.key();
     }
 
     /** Whether the topic's newest values are kept: a new subscription to it gets them first. */
@@ -87,12 +107,12 @@ public final class LatestValues {
     }
 
     private static final class Topic {
-        private final String keyField;
+        private final LatestValues keys;
         private final Cache<String, Message> values;
         private final LongAdder evicted = new LongAdder();
 
-        Topic(String keyField, int maxKeys, long maxBytes) {
-            this.keyField = keyField;
+        Topic(LatestValues keys, int maxKeys, long maxBytes) {
+            this.keys = keys;
             // every value weighs at least a maxKeys-th of the bytes, so the byte bound bounds the keys too
             int floor = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxBytes / maxKeys));
             this.values = Caffeine.newBuilder()
@@ -109,20 +129,10 @@ public final class LatestValues {
         }
 
         void update(Message message) {
-            String key = key(message);
+            String key = keys.keyOf(message);
             if (key != null) {
                 values.put(message.tenant() == null ? key : message.tenant() + '\u0000' + key, message);
             }
-        }
-
-        private String key(Message message) {
-            if (keyField != null) {
-                JsonNode field = message.value().get(keyField);
-                if (field != null && field.isValueNode() && !field.isNull()) {
-                    return field.asText();
-                }
-            }
-            return message.key();
         }
     }
 }

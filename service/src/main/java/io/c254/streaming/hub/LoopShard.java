@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,8 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     private final EventExecutor loop;
     private final History history;
     private final LatestValues latestValues;
+    private final LongAdder conflatedSlow;
+    private final LongAdder conflatedRate;
     /** Where the ingest stood when it last handed a batch to the loops in use, for a loop that was idle then. */
     private final Supplier<Positions> latest;
     private final Map<Scope, TopicSubscriptions> scopes = new HashMap<>();
@@ -75,7 +78,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
     record Scope(String topic, String tenant) {
     }
 
-    LoopShard(EventExecutor loop, History history, LatestValues latestValues, Supplier<Positions> latest) {
+    LoopShard(EventExecutor loop, History history, LatestValues latestValues, Supplier<Positions> latest, LongAdder conflatedSlow,
+              LongAdder conflatedRate) {
+        this.conflatedSlow = conflatedSlow;
+        this.conflatedRate = conflatedRate;
         this.loop = loop;
         this.history = history;
         this.latestValues = latestValues;
@@ -135,12 +141,44 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         return positions;
     }
 
-    /** On the loop: the subscription has caught up with live; its subscriber shares frames again. */
+    /** On the loop: the subscription has caught up with live; its subscriber shares frames again (unless values wait). */
     void resumed(Subscription subscription) {
         subscription.resume(null);
+        positionsChanged(subscription);
+    }
+
+    /** On the loop: values of the subscription now wait for its subscriber (or, null, no longer do). */
+    void conflated(Subscription subscription, Conflation conflation) {
+        subscription.conflation(conflation);
+        positionsChanged(subscription);
+    }
+
+    private void positionsChanged(Subscription subscription) {
         Holdings held = holdings.get(subscription.subscriber());
         if (held != null) {
             held.changed(topicSets);
+        }
+    }
+
+    /**
+     * On the loop: a live update the subscriber cannot take now, its connection backed up or its rate spent.
+     * A `latest` topic's waits, newest value per key; for a `stream` topic, where every record matters, the
+     * connection is ended as a slow consumer (its client can resume from its cursor).
+     */
+    private void cannotTakeNow(Subscription subscription, Message message, LongAdder reason) {
+        if (!latestValues.isLatest(subscription.topic())) {
+            subscription.subscriber().tooSlow();
+            return;
+        }
+        Conflation waiting = new Conflation(subscription, this, latestValues, reason);
+        conflated(subscription, waiting);
+        waitFor(subscription, waiting, message);
+        waiting.scheduleDrain();
+    }
+
+    private void waitFor(Subscription subscription, Conflation waiting, Message message) {
+        if (!waiting.add(message)) {
+            subscription.subscriber().tooSlow();
         }
     }
 
@@ -174,10 +212,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         return subscription.topicSet().cursor(messageNumber, positions, cursorBytes);
     }
 
-    /** Writes a frame of the subscriber's own, and lets go of it. */
+    /** Writes a frame of the subscriber's own, and lets go of it: true when the subscriber must be flushed. */
     private static boolean write(Subscription subscription, ByteBuf frame) {
         try {
-            return subscription.subscriber().write(frame);
+            return subscription.subscriber().write(frame) == Subscriber.Written.FIRST;
         } finally {
             frame.release();
         }
@@ -298,8 +336,19 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         if (!subscription.isActive()) {
             return; // ended on another thread; its removal is on its way to this loop
         }
+        Message message = batch.message(messageIndex);
         Resume resume = subscription.resume();
-        if (resume != null && !resume.admitLive(batch.message(messageIndex), positions)) {
+        if (resume != null && !resume.admitLive(message, positions)) {
+            return;
+        }
+        Conflation waiting = subscription.conflation();
+        if (waiting != null) {
+            // behind: the update waits with the others, newest per key, until the subscriber takes them
+            waitFor(subscription, waiting, message);
+            return;
+        }
+        if (subscription.rate() != null && !subscription.rate().tryConsume(1)) {
+            cannotTakeNow(subscription, message, conflatedRate);
             return;
         }
         Subscriber subscriber = subscription.subscriber();
@@ -309,8 +358,10 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
             return;
         }
         matched++;
-        if (subscriber.write(frame)) {
-            unflushed.add(subscriber);
+        switch (subscriber.write(frame)) {
+            case FIRST -> unflushed.add(subscriber);
+            case MORE, DROPPED -> { }
+            case BACKED_UP -> cannotTakeNow(subscription, message, conflatedSlow);
         }
     }
 

@@ -14,15 +14,28 @@ public interface Subscriber {
     /** The event loop that owns the connection: its subscriptions are matched and written there. */
     EventExecutor executor();
 
+    /** What became of a frame handed to {@link #write}. */
+    enum Written {
+        /** Queued, the first since the last flush: the hub calls {@link #flush} once, at the end of the loop's turn. */
+        FIRST,
+        /** Queued behind others not flushed yet. */
+        MORE,
+        /**
+         * Not queued: the connection still holds more than its bound unsent from before. The hub conflates
+         * the update (a `latest` topic) or ends the connection as a slow consumer ({@link #tooSlow}).
+         */
+        BACKED_UP,
+        /** Not queued: the connection is closing. */
+        DROPPED
+    }
+
     /**
      * Queues one data frame without flushing. The frame's bytes stay the hub's and are shared with the other
      * subscribers of its loop that use the same format and hold the same topics (so have the same cursor):
-     * write a retained duplicate, or nothing (a connection that is closing, or too slow, drops it).
-     *
-     * @return true when this write leaves the subscriber with unflushed frames it did not have before;
-     *         the hub then calls {@link #flush} once, at the end of the event loop's turn
+     * write a retained duplicate, or nothing. Whether the connection is backed up is told at the first
+     * frame after a flush; the frames of a turn after it always go.
      */
-    boolean write(ByteBuf frame);
+    Written write(ByteBuf frame);
 
     /** Hands everything written since the last flush to the socket: one flush per connection per turn. */
     void flush();

@@ -1,5 +1,10 @@
 package io.c254.streaming.hub;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+
+import java.time.Duration;
+
 /**
  * One subscriber's interest in one topic, narrowed by a filter. Equality is identity: subscribing again
  * with the same filter makes a new subscription that replaces the old one.
@@ -18,8 +23,14 @@ public final class Subscription {
     private final ResumeFrom resumeFrom;
     /** While it catches up from its client's cursor; null once live. Loop only. */
     private Resume resume;
+    /** Updates of a `latest` topic waiting for its subscriber; null while it takes them as they come. Loop only. */
+    private Conflation conflation;
+    /** The most messages a second its client asked for (a `latest` topic's), as a token bucket; null for no cap. */
+    private final Bucket rate;
 
-    Subscription(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom resumeFrom) {
+    Subscription(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom resumeFrom, int maxRate) {
+        this.rate = maxRate <= 0 ? null : Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(maxRate).refillGreedy(maxRate, Duration.ofSeconds(1)).build()).build();
         this.subscriber = subscriber;
         this.topic = topic;
         this.tenant = tenant;
@@ -73,5 +84,28 @@ public final class Subscription {
 
     void resume(Resume resume) {
         this.resume = resume;
+    }
+
+    Conflation conflation() {
+        return conflation;
+    }
+
+    void conflation(Conflation conflation) {
+        this.conflation = conflation;
+    }
+
+    Bucket rate() {
+        return rate;
+    }
+
+    /** Whether its client's position in the topic is its own rather than its event loop's: resuming, or values waiting. */
+    boolean ownsPosition() {
+        return resume != null || conflation != null;
+    }
+
+    /** Its client's position in the topic, given the loop's. */
+    long[] cursorOffsets(long[] live) {
+        long[] offsets = resume == null ? live : resume.cursorOffsets(live);
+        return conflation == null ? offsets : conflation.cursorOffsets(offsets);
     }
 }

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Who is subscribed to what, sharded by event loop: each loop owns the subscriptions of its own
@@ -24,6 +25,8 @@ public final class SubscriptionIndex {
     private final History history;
     private final LatestValues latestValues;
     private volatile Positions latest = Positions.NONE;
+    private final LongAdder conflatedSlow = new LongAdder();
+    private final LongAdder conflatedRate = new LongAdder();
 
     /** An index whose subscriptions cannot resume (a cursor's topics go on from live) and get no snapshots: the hub alone. */
     public SubscriptionIndex() {
@@ -49,9 +52,17 @@ public final class SubscriptionIndex {
      *               first; null to start live
      */
     public Subscription subscribe(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom from) {
-        Subscription subscription = new Subscription(subscriber, topic, tenant, filter, from);
+        return subscribe(subscriber, topic, tenant, filter, from, 0);
+    }
+
+    /**
+     * @param maxRate the most messages a second the client asked for on a `latest` topic: faster updates are
+     *                conflated, newest value per key; 0 for no cap (ignored on `stream` topics: every record matters)
+     */
+    public Subscription subscribe(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom from, int maxRate) {
+        Subscription subscription = new Subscription(subscriber, topic, tenant, filter, from, latestValues.isLatest(topic) ? maxRate : 0);
         activeByTopic.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
-        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), loop -> new LoopShard(loop, history, latestValues, () -> latest));
+        LoopShard shard = shards.computeIfAbsent(subscriber.executor(), loop -> new LoopShard(loop, history, latestValues, () -> latest, conflatedSlow, conflatedRate));
         shard.counted(1);
         onLoop(shard, () -> {
             // an unsubscribe may have overtaken this change; its removal found nothing to remove
@@ -91,6 +102,16 @@ public final class SubscriptionIndex {
     public String cursor(Subscriber subscriber) {
         LoopShard shard = shards.get(subscriber.executor());
         return shard == null ? Cursor.of(Map.of()).encode() : shard.cursorOf(subscriber);
+    }
+
+    /** Updates of `latest` topics a newer value replaced before they reached a backed-up client. */
+    public long conflatedForSlowClients() {
+        return conflatedSlow.sum();
+    }
+
+    /** Updates of `latest` topics a newer value replaced before the rate their client asked for let them go. */
+    public long conflatedForRate() {
+        return conflatedRate.sum();
     }
 
     /** Where the source stands, told with each batch before it is handed to the loops in use (and when partitions change). */

@@ -16,21 +16,21 @@ final class TopicSet {
     private final String[] sorted;
     /** Each topic as the cursor names it, encoded once. */
     private final byte[][] names;
-    /** A subscriber's own set: its resuming topics by name; null for a shared set. */
-    private final Map<String, Resume> resuming;
+    /** A subscriber's own set: its subscriptions that hold positions of their own, by topic; null for a shared set. */
+    private final Map<String, Subscription> resuming;
     private int users;
     private long cursorMessage = -1;
     private final CursorText cursor = new CursorText();
 
-    private TopicSet(List<String> sorted, Map<String, Resume> resuming) {
+    private TopicSet(List<String> sorted, Map<String, Subscription> resuming) {
         this.topics = List.copyOf(sorted);
         this.sorted = sorted.toArray(String[]::new);
         this.names = sorted.stream().map(Cursor::name).toArray(byte[][]::new);
         this.resuming = resuming;
     }
 
-    /** The set of one subscriber that is resuming some of its topics: never shared. */
-    static TopicSet own(List<String> topics, Map<String, Resume> resuming) {
+    /** The set of one subscriber whose position in some topics is its own (resuming, or values waiting): never shared. */
+    static TopicSet own(List<String> topics, Map<String, Subscription> resuming) {
         return new TopicSet(topics.stream().sorted().toList(), Map.copyOf(resuming));
     }
 
@@ -63,7 +63,12 @@ final class TopicSet {
             return positions;
         }
         Map<String, long[]> own = new HashMap<>(positions);
-        resuming.forEach((topic, resume) -> own.put(topic, resume.cursorOffsets(positions.get(topic))));
+        resuming.forEach((topic, subscription) -> {
+            long[] offsets = subscription.cursorOffsets(positions.get(topic));
+            if (offsets != null) {
+                own.put(topic, offsets);
+            }
+        });
         return own;
     }
 

@@ -3,7 +3,6 @@ package io.c254.streaming.session;
 import io.c254.streaming.auth.Authenticator;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.auth.Verification;
-import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.SubscriptionOutcome.Refused;
@@ -66,17 +65,18 @@ public final class Sessions {
 
     /** Subscribes from live. */
     public void subscribe(Session session, List<String> topics, Filter filter, Consumer<List<SubscriptionOutcome>> answer) {
-        subscribe(session, topics, filter, null, answer);
+        subscribe(session, topics, filter, SubscribeOptions.LIVE, answer);
     }
 
-    /** @param resume the cursor the client resumes from (its topics first replay what was missed); null to start live */
-    public void subscribe(Session session, List<String> topics, Filter filter, Cursor resume, Consumer<List<SubscriptionOutcome>> answer) {
-        subscriptions.subscribe(session, topics, filter, resume, answer);
+    /** With a cursor to resume from (its topics first replay what was missed) and a rate cap, as the options say. */
+    public void subscribe(Session session, List<String> topics, Filter filter, SubscribeOptions options,
+                          Consumer<List<SubscriptionOutcome>> answer) {
+        subscriptions.subscribe(session, topics, filter, options, answer);
     }
 
     /** The registry's default topics; those the user may not read are skipped without a word. */
-    public void subscribeDefaults(Session session, Filter filter, Cursor resume) {
-        subscriptions.subscribeDefaults(session, filter, resume);
+    public void subscribeDefaults(Session session, Filter filter, SubscribeOptions options) {
+        subscriptions.subscribeDefaults(session, filter, options);
     }
 
     /** On the connection's event loop, in an answer: the cursor the connection starts from, over every topic it holds. */
@@ -126,7 +126,7 @@ public final class Sessions {
      */
     public void subscribeStream(String connectionId, String token, String topic, Filter filter, Consumer<SubscriptionOutcome> answer) {
         control(connectionId, token, topic, answer,
-                session -> subscriptions.subscribeNow(session, List.of(topic), filter, null).thenApply(outcomes -> outcomes.get(0)));
+                session -> subscriptions.subscribeNow(session, List.of(topic), filter, SubscribeOptions.LIVE).thenApply(outcomes -> outcomes.get(0)));
     }
 
     /** `POST /sse/unsubscribe`, as {@link #subscribeStream}. */

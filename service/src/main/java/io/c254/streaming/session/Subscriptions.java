@@ -3,7 +3,6 @@ package io.c254.streaming.session;
 import io.c254.streaming.auth.Identity;
 import io.c254.streaming.entitlements.EntitlementDecision;
 import io.c254.streaming.entitlements.Entitlements;
-import io.c254.streaming.hub.Cursor;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.hub.ResumeFrom;
 import io.c254.streaming.hub.Subscription;
@@ -52,30 +51,29 @@ public final class Subscriptions {
 
     /** Subscribes to the topics, in the order named, after the connection's earlier commands; one outcome per topic. */
     public void subscribe(Session session, List<String> topics, Filter filter, Consumer<List<SubscriptionOutcome>> answer) {
-        subscribe(session, topics, filter, null, answer);
+        subscribe(session, topics, filter, SubscribeOptions.LIVE, answer);
     }
 
     /**
-     * As {@link #subscribe(Session, List, Filter, Consumer)}, each topic the cursor holds resuming from it: the
-     * client first gets what it missed since, then live records. Topics the cursor does not hold start live.
-     *
-     * @param resume the cursor of the last message the client processed; null to start live
+     * As {@link #subscribe(Session, List, Filter, Consumer)}, each topic a resume cursor holds resuming from it:
+     * the client first gets what it missed since, then live records. Topics the cursor does not hold start live.
      */
-    public void subscribe(Session session, List<String> topics, Filter filter, Cursor resume, Consumer<List<SubscriptionOutcome>> answer) {
-        session.commands().submit(() -> subscribeNow(session, topics, filter, resume).thenAccept(answer),
+    public void subscribe(Session session, List<String> topics, Filter filter, SubscribeOptions options,
+                          Consumer<List<SubscriptionOutcome>> answer) {
+        session.commands().submit(() -> subscribeNow(session, topics, filter, options).thenAccept(answer),
                 () -> answer.accept(busy(topics)));
     }
 
     /** The registry's default topics from live; those the user may not read are skipped without a word. */
     public void subscribeDefaults(Session session, Filter filter) {
-        subscribeDefaults(session, filter, null);
+        subscribeDefaults(session, filter, SubscribeOptions.LIVE);
     }
 
     /** The registry's default topics; those the user may not read are skipped without a word. */
-    public void subscribeDefaults(Session session, Filter filter, Cursor resume) {
+    public void subscribeDefaults(Session session, Filter filter, SubscribeOptions options) {
         List<String> defaults = registry.defaultTopics().stream().map(TopicDefinition::name).toList();
         if (!defaults.isEmpty()) {
-            subscribe(session, defaults, filter, resume, outcomes -> { });
+            subscribe(session, defaults, filter, options, outcomes -> { });
         }
     }
 
@@ -97,13 +95,13 @@ public final class Subscriptions {
      * order the topics were named, so the limit and a topic named twice come out as if asked one by one.
      * The stage completes on the loop.
      */
-    CompletableFuture<List<SubscriptionOutcome>> subscribeNow(Session session, List<String> topics, Filter filter, Cursor resume) {
+    CompletableFuture<List<SubscriptionOutcome>> subscribeNow(Session session, List<String> topics, Filter filter, SubscribeOptions options) {
         List<CompletableFuture<SubscriptionOutcome>> decisions = topics.stream().map(topic -> decide(session, topic, filter)).toList();
         return session.onLoop(CompletableFuture.allOf(decisions.toArray(CompletableFuture[]::new)))
                 .thenApply(all -> {
                     List<SubscriptionOutcome> outcomes = new ArrayList<>(decisions.size());
                     for (CompletableFuture<SubscriptionOutcome> decision : decisions) {
-                        outcomes.add(counted(apply(session, decision.join(), resume)));
+                        outcomes.add(counted(apply(session, decision.join(), options)));
                     }
                     return outcomes;
                 });
@@ -156,7 +154,7 @@ public final class Subscriptions {
      * before what the entitlements said (only an unknown topic or an ended connection comes first), and an
      * allowed topic attaches.
      */
-    private SubscriptionOutcome apply(Session session, SubscriptionOutcome decided, Cursor resume) {
+    private SubscriptionOutcome apply(Session session, SubscriptionOutcome decided, SubscribeOptions options) {
         if (decided instanceof Refused refused && refused.problem().code() == ErrorCode.UNKNOWN_TOPIC) {
             return decided;
         }
@@ -171,13 +169,14 @@ public final class Subscriptions {
         }
         TopicDefinition topic = registry.find(allowed.topic()).orElseThrow();
         String tenant = topic.tenantScoped() ? session.tenantId() : null;
-        long[] resumeFrom = resume == null ? null : resume.next(topic.name());
+        long[] resumeFrom = options.resume() == null ? null : options.resume().next(topic.name());
         ResumeFrom from = null;
         if (resumeFrom != null) {
             metrics.resumed();
             from = new ResumeFrom(resumeFrom, new ResumeNotices(session.connection(), metrics));
         }
-        Subscription replaced = session.attach(index.subscribe(session.connection(), topic.name(), tenant, allowed.filter(), from));
+        Subscription replaced = session.attach(index.subscribe(session.connection(), topic.name(), tenant, allowed.filter(), from,
+                options.maxRate()));
         if (replaced != null) {
             index.unsubscribe(replaced);
         }

@@ -1,5 +1,6 @@
 package io.c254.streaming.transport;
 
+import io.c254.streaming.hub.Subscriber.Written;
 import io.c254.streaming.hub.WireFormat;
 import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.Connection;
@@ -74,25 +75,19 @@ public final class ChannelSubscriber implements Connection {
     }
 
     @Override
-    public boolean write(ByteBuf frame) {
-        // the connection's state is checked once per turn: nothing else runs on its loop within a turn
-        if (unflushed == 0 && !writable()) {
-            return false;
+    public Written write(ByteBuf frame) {
+        // the connection's state is checked at the first frame after a flush: nothing else runs on its loop within a turn
+        if (unflushed == 0) {
+            if (closing || !channel.isActive()) {
+                return Written.DROPPED;
+            }
+            // an open channel that still holds more than its bound unsent: the hub conflates or ends it
+            if (!channel.isWritable()) {
+                return Written.BACKED_UP;
+            }
         }
         wire.write(frame.retainedDuplicate(), wire.voidPromise());
-        return unflushed++ == 0;
-    }
-
-    /** At the first frame of a turn: an open channel that still holds more than its bound unsent is too slow. */
-    private boolean writable() {
-        if (closing || !channel.isActive()) {
-            return false;
-        }
-        if (!channel.isWritable()) {
-            doClose(CloseReason.SLOW_CONSUMER);
-            return false;
-        }
-        return true;
+        return unflushed++ == 0 ? Written.FIRST : Written.MORE;
     }
 
     /** Replays may fill half of the outbound bound; the other half is kept for live records. */

@@ -18,6 +18,10 @@ final class RecordingSubscriber implements Subscriber {
     final List<Boolean> onOwnLoop = new CopyOnWriteArrayList<>();
     /** How many times write answered that a flush is due: must equal the flushes the hub made. */
     int flushesAsked;
+    /** While set, the connection is backed up: it takes nothing and has no room. */
+    volatile boolean backedUp;
+    /** Whether the hub ended it as a slow consumer. */
+    volatile boolean endedAsTooSlow;
 
     RecordingSubscriber(WireFormat format) {
         this(format, ImmediateEventExecutor.INSTANCE);
@@ -39,14 +43,27 @@ final class RecordingSubscriber implements Subscriber {
     }
 
     @Override
-    public boolean write(ByteBuf frame) {
+    public Written write(ByteBuf frame) {
+        if (backedUp && unflushed.isEmpty()) {
+            return Written.BACKED_UP;
+        }
         onOwnLoop.add(executor.inEventLoop());
         unflushed.add(frame.toString(StandardCharsets.UTF_8));
         if (unflushed.size() == 1) {
             flushesAsked++;
-            return true;
+            return Written.FIRST;
         }
-        return false;
+        return Written.MORE;
+    }
+
+    @Override
+    public long replayRoom() {
+        return endedAsTooSlow ? -1 : backedUp ? 0 : Long.MAX_VALUE;
+    }
+
+    @Override
+    public void tooSlow() {
+        endedAsTooSlow = true;
     }
 
     @Override

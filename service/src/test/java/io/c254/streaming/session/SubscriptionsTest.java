@@ -635,9 +635,9 @@ class SubscriptionsTest {
         }
 
         @Override
-        public boolean write(ByteBuf frame) {
+        public Written write(ByteBuf frame) {
             received.add(frame.toString(StandardCharsets.UTF_8));
-            return false;
+            return Written.MORE;
         }
 
         @Override

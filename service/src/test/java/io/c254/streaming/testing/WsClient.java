@@ -33,22 +33,43 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
     private final BlockingQueue<JsonNode> messages;
     private final CompletableFuture<Integer> closeCode;
+    private final Collector collector;
 
-    private WsClient(WebSocket socket, BlockingQueue<JsonNode> messages, CompletableFuture<Integer> closeCode) {
+    private WsClient(WebSocket socket, BlockingQueue<JsonNode> messages, CompletableFuture<Integer> closeCode, Collector collector) {
         this.socket = socket;
         this.messages = messages;
         this.closeCode = closeCode;
+        this.collector = collector;
+    }
+
+    /**
+     * Stops reading after the message being read: the socket's buffers fill and the server sees a client
+     * that cannot keep up, as a frozen browser tab is.
+     */
+    public WsClient stopReading() {
+        collector.paused = true;
+        return this;
+    }
+
+    /** Reads again, from where it stopped. */
+    public WsClient readAgain() {
+        collector.paused = false;
+        if (collector.stalled.compareAndSet(true, false)) {
+            socket.request(1);
+        }
+        return this;
     }
 
     public static WsClient connect(URI uri) {
         BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        Collector collector = new Collector(messages, closeCode);
         WebSocket socket = HTTP.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(uri, new Collector(messages, closeCode))
+                .buildAsync(uri, collector)
                 .orTimeout(15, TimeUnit.SECONDS)
                 .join();
-        return new WsClient(socket, messages, closeCode);
+        return new WsClient(socket, messages, closeCode, collector);
     }
 
     public WsClient send(String text) {
@@ -176,6 +197,8 @@ public final class WsClient implements AutoCloseable {
         private final BlockingQueue<JsonNode> messages;
         private final CompletableFuture<Integer> closeCode;
         private final StringBuilder partial = new StringBuilder();
+        private volatile boolean paused;
+        private final java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
 
         Collector(BlockingQueue<JsonNode> messages, CompletableFuture<Integer> closeCode) {
             this.messages = messages;
@@ -192,6 +215,14 @@ public final class WsClient implements AutoCloseable {
                     messages.add(JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
                 }
                 partial.setLength(0);
+            }
+            if (paused) {
+                stalled.set(true);
+                // read again between the two checks: nobody will ask for more, so ask now
+                if (!paused && stalled.compareAndSet(true, false)) {
+                    socket.request(1);
+                }
+                return null;
             }
             socket.request(1);
             return null;

@@ -258,9 +258,9 @@ class DeliverySpansTest {
         }
 
         @Override
-        public boolean write(ByteBuf frame) {
+        public Written write(ByteBuf frame) {
             frames.add(frame.toString(StandardCharsets.UTF_8));
-            return unflushed++ == 0;
+            return unflushed++ == 0 ? Written.FIRST : Written.MORE;
         }
 
         @Override

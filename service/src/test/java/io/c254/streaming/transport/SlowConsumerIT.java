@@ -1,220 +1,162 @@
 package io.c254.streaming.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.c254.streaming.registry.TopicRegistry;
-import io.c254.streaming.testing.RawHttp;
-import io.c254.streaming.testing.ServerFrames;
-import io.c254.streaming.testing.SseClient;
 import io.c254.streaming.testing.TestKafka;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * A client that stops reading must not grow the server's memory nor hold back others: once its outbound
- * buffer passes ACCESS_MAX_CLIENT_BUFFER_BYTES it is closed as a slow consumer (4001). The stalled
- * client is a raw socket with a small receive buffer. The server writes its close frame (or last SSE
- * event) behind the bytes the client did not read and cuts the connection 5 s later, so the stalled
- * client resumes reading as soon as the server has given up on it (the disconnect is counted) and then
- * finds that last message at the end of what it was sent.
+ * A client that stops reading while records flow: on a `latest` topic its updates are conflated (newest
+ * value per key) and it ends with the newest value of every key; on a `stream` topic it is closed as a slow
+ * consumer and resumes from its cursor. Others meanwhile get everything. Real broker, real clients that
+ * really stop reading (the socket's buffers fill).
  */
 class SlowConsumerIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BUFFER_BYTES = "65536";
+    private static final String PRICES = TestKafka.uniqueTopic("slow-prices");
+    private static final String EVENTS = TestKafka.uniqueTopic("slow-events");
+    private static final int KEYS = 50;
+    /** Enough to fill the socket buffers between gateway and client several times over. */
+    private static final int RECORDS = 5_000;
+    private static final String PADDING = "x".repeat(2_000);
+    private static TestServer server;
 
-    @Test
-    @Timeout(90)
-    void webSocketClientThatStopsReadingIsClosedWith4001WhileAReadingClientKeepsReceiving() throws Exception {
-        String topic = TestKafka.uniqueTopic("slow-ws");
-        try (TestServer server = TestServer.builder()
-                .env("ACCESS_MAX_CLIENT_BUFFER_BYTES", BUFFER_BYTES)
-                .topic(topic, "default: true")
+    @BeforeAll
+    static void start() {
+        server = TestServer.builder()
+                .env("ACCESS_MAX_CLIENT_BUFFER_BYTES", "65536")
+                .topic(PRICES, "mode: latest\nkey_field: sym")
+                .topic(EVENTS)
                 .start();
-             RawHttp stalled = RawHttp.open(server.port(), 4096);
-             WsClient reader = WsClient.connect(server.ws("/ws/stream?token=test-token"))) {
-            assertThat(stalled.write(RawHttp.webSocketUpgrade("/ws/stream?token=test-token")).readResponse().status()).isEqualTo(101);
-            reader.nextOfType("connection_established");
-            // the flood goes to the stalled client only; the reader shows that others are not held back
-            reader.send("{\"action\":\"unsubscribe\",\"data\":{\"topics\":[\"" + topic + "\"]}}");
-            reader.nextOfType("unsubscribed");
-            awaitSubscribers(server, topic, 1);
+    }
 
-            CompletableFuture<byte[]> sentToStalled = readToEndOnceGivenUp(server, "websocket", stalled);
-            try (Flood flood = Flood.start(topic)) {
-                assertReaderReceives(reader);
-                byte[] rest = sentToStalled.get(45, TimeUnit.SECONDS);
-                assertThat(ServerFrames.lastCloseCode(rest)).as("the status of the last close frame on the wire").isEqualTo(4001);
-            }
-            // as a client does after a close frame (RFC 6455 section 7.1.1); the server would wait 5 s for it
-            stalled.close();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(stats(server).path("websocket").path("active_connections").asInt()).isEqualTo(1));
-            assertThat(server.get("/metrics").body())
-                    .as("the disconnect is counted by reason").contains(slowConsumerDisconnects("websocket") + " 1.0");
-            assertReaderReceives(reader);
-        }
+    @AfterAll
+    static void stop() throws InterruptedException {
+        server.close();
     }
 
     @Test
-    @Timeout(90)
-    void sseClientThatStopsReadingIsDisconnectedWithALastSlowConsumerErrorWhileAReadingClientKeepsReceiving() throws Exception {
-        String topic = TestKafka.uniqueTopic("slow-sse");
-        try (TestServer server = TestServer.builder()
-                .env("ACCESS_MAX_CLIENT_BUFFER_BYTES", BUFFER_BYTES)
-                .topic(topic)
-                .start();
-             RawHttp stalled = RawHttp.open(server.port(), 4096);
-             SseClient reader = SseClient.connect(server.http("/sse/stream?token=test-token"))) {
-            RawHttp.Response head = stalled.write("GET /sse/stream?token=test-token&topics=" + topic + " HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").readResponse();
-            assertThat(head.status()).isEqualTo(200);
-            assertThat(head.header("Transfer-Encoding")).isEqualTo("chunked");
-            reader.nextNamed("connection_established");
-            awaitSubscribers(server, topic, 1);
-            assertThat(stats(server).path("sse").path("active_connections").asInt()).isEqualTo(2);
+    void aClientOfALatestTopicThatStopsReadingIsConflatedAndEndsWithTheNewestValueOfEveryKey() throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (WsClient slow = subscribed(PRICES, ""); WsClient fast = subscribed(PRICES, "")) {
+            slow.stopReading();
+            Map<String, Integer> newest = publishAtAThousandASecond(PRICES, run);
 
-            CompletableFuture<byte[]> sentToStalled = readToEndOnceGivenUp(server, "sse", stalled);
-            try (Flood flood = Flood.start(topic)) {
-                assertSseReaderReceives(reader);
-                Chunked body = Chunked.decode(sentToStalled.get(45, TimeUnit.SECONDS));
-                assertThat(body.complete()).as("the stream ends with its last chunk").isTrue();
-                String events = body.text();
-                String lastEvent = events.substring(events.lastIndexOf("event: "));
-                assertThat(lastEvent).startsWith("event: error\ndata: ").endsWith("\n\n");
-                JsonNode error = JSON.readTree(lastEvent.substring("event: error\ndata: ".length()).strip());
-                assertThat(error.path("error").asText()).isEqualTo("SLOW_CONSUMER");
-                assertThat(error.path("close_code").asInt()).isEqualTo(4001);
-                assertThat(error.path("message").asText()).isNotBlank();
+            List<JsonNode> fastGot = dataUntil(fast, run, RECORDS);
+            assertThat(fastGot).as("the client that reads gets every update").hasSize(RECORDS);
+            assertThat(conflatedForSlowConsumers()).as("updates the stopped client never needed").isPositive();
+
+            slow.readAgain();
+            Map<String, Integer> slowEnds = new HashMap<>();
+            while (!slowEnds.equals(newest)) {
+                JsonNode message = slow.nextMatching(m -> m.path("type").asText().equals("data")
+                        && run.equals(m.path("data").path("run").asText()), WsClient.PATIENCE);
+                slowEnds.put(message.path("data").path("sym").asText(), message.path("data").path("seq").asInt());
             }
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(stats(server).path("sse").path("active_connections").asInt()).isEqualTo(1));
-            assertThat(server.get("/metrics").body())
-                    .as("the disconnect is counted by reason").contains(slowConsumerDisconnects("sse") + " 1.0");
-            assertSseReaderReceives(reader);
+            assertThat(slow.isClosed()).as("conflated, not closed").isFalse();
         }
     }
 
-    private static String slowConsumerDisconnects(String transport) {
-        return "disconnects_total{reason=\"SLOW_CONSUMER\",transport=\"" + transport + "\"}";
-    }
+    @Test
+    void aClientOfAStreamTopicThatStopsReadingIsClosedAsASlowConsumerAndResumesWithoutALoss() throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (WsClient slow = subscribed(EVENTS, "")) {
+            TestKafka.publish(EVENTS, "k", "{\"run\":\"" + run + "\",\"seq\":-1}");
+            String cursor = slow.nextMatching(m -> m.path("type").asText().equals("data"), WsClient.PATIENCE).path("cursor").asText();
+            slow.stopReading();
+            publishAtAThousandASecond(EVENTS, run);
 
-    private static JsonNode stats(TestServer server) throws IOException {
-        return JSON.readTree(server.get("/stats").body());
-    }
-
-    private static void awaitSubscribers(TestServer server, String topic, int count) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(stats(server).path("subscriptions").path("topics").path(topic).asInt()).isEqualTo(count));
-    }
-
-    /**
-     * On another thread: waits until the server has counted the slow-consumer disconnect, then reads
-     * everything it sent until it ends the connection. Reading starts at once, well within the 5 s the
-     * server gives a stalled client's last message before cutting the connection.
-     */
-    private static CompletableFuture<byte[]> readToEndOnceGivenUp(TestServer server, String transport, RawHttp stalled) {
-        return CompletableFuture.supplyAsync(() -> {
-            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> server.get("/metrics").body().contains(slowConsumerDisconnects(transport) + " 1.0"));
-            try {
-                return stalled.readToEnd();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, task -> Thread.ofVirtual().name("stalled-client").start(task));
-    }
-
-    private static void assertReaderReceives(WsClient reader) {
-        String marker = UUID.randomUUID().toString();
-        TestKafka.publish(TopicRegistry.LATEST_PRICES, "k", "{\"marker\":\"" + marker + "\"}");
-        assertThat(reader.nextMatching(m -> marker.equals(m.path("data").path("marker").asText()), Duration.ofSeconds(30))).isNotNull();
-    }
-
-    private static void assertSseReaderReceives(SseClient reader) {
-        String marker = UUID.randomUUID().toString();
-        TestKafka.publish(TopicRegistry.LATEST_PRICES, "k", "{\"marker\":\"" + marker + "\"}");
-        assertThat(reader.nextMatching(e -> e.name().equals("data") && marker.equals(e.json().path("data").path("marker").asText()),
-                Duration.ofSeconds(30))).isNotNull();
-    }
-
-    /** 1 KiB records published on another thread, 1 MiB at a time, until closed (at most 16 MiB: far more than socket buffers hold). */
-    private static final class Flood implements AutoCloseable {
-        private static final String PADDING = "x".repeat(1000);
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final CompletableFuture<Void> done;
-
-        private Flood(String topic) {
-            this.done = CompletableFuture.runAsync(() -> {
-                for (int batch = 0; batch < 16 && !stop.get(); batch++) {
-                    int first = batch * 1000;
-                    TestKafka.publishAll(topic, IntStream.range(first, first + 1000)
-                            .mapToObj(i -> "{\"seq\":" + i + ",\"pad\":\"" + PADDING + "\"}").toList());
-                }
-            }, task -> Thread.ofVirtual().name("flood").start(task));
-        }
-
-        static Flood start(String topic) {
-            return new Flood(topic);
-        }
-
-        @Override
-        public void close() throws Exception {
-            stop.set(true);
-            done.get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    /** An HTTP/1.1 chunked body (RFC 9112 section 7.1): its data, and whether the last (zero-size) chunk came. */
-    private record Chunked(byte[] data, boolean complete) {
-        String text() {
-            return new String(data, StandardCharsets.UTF_8);
-        }
-
-        static Chunked decode(byte[] bytes) {
-            ByteArrayOutputStream data = new ByteArrayOutputStream();
-            int at = 0;
-            while (true) {
-                int lineEnd = indexOfCrlf(bytes, at);
-                if (lineEnd < 0) {
-                    return new Chunked(data.toByteArray(), false);
-                }
-                int size = Integer.parseInt(new String(bytes, at, lineEnd - at, StandardCharsets.US_ASCII).split(";")[0].trim(), 16);
-                if (size == 0) {
-                    return new Chunked(data.toByteArray(), true);
-                }
-                int start = lineEnd + 2;
-                if (start + size + 2 > bytes.length) {
-                    return new Chunked(data.toByteArray(), false);
-                }
-                data.write(bytes, start, size);
-                at = start + size + 2;
-            }
-        }
-
-        private static int indexOfCrlf(byte[] bytes, int from) {
-            for (int i = from; i + 1 < bytes.length; i++) {
-                if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
-                    return i;
+            slow.readAgain();
+            List<JsonNode> before = slow.collectUntilClosed(WsClient.PATIENCE);
+            assertThat(slow.awaitCloseCode(Duration.ofSeconds(1))).isEqualTo(4001);
+            for (JsonNode message : before) {
+                if (message.path("type").asText().equals("data")) {
+                    cursor = message.path("cursor").asText();
                 }
             }
-            return -1;
+            long seen = before.stream().filter(m -> m.path("type").asText().equals("data") && m.path("data").path("seq").asInt() >= 0).count();
+            assertThat(seen).as("closed before it had everything").isLessThan(RECORDS);
+
+            try (WsClient again = subscribed(EVENTS, cursor)) {
+                List<JsonNode> rest = dataUntil(again, run, RECORDS - (int) seen);
+                assertThat(rest.getFirst().path("data").path("seq").asInt()).as("on from the first it had not got").isEqualTo((int) seen);
+                assertThat(rest.getLast().path("data").path("seq").asInt()).isEqualTo(RECORDS - 1);
+            }
         }
+    }
+
+    @Test
+    void aMaxRateCapsALatestTopicAndTheClientStillEndsWithTheNewestValue() {
+        String run = UUID.randomUUID().toString();
+        try (WsClient capped = WsClient.connect(server.ws("/ws/stream?token=test-token"))) {
+            capped.nextOfType("connection_established");
+            capped.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + PRICES + "\"],\"max_rate\":2}}");
+            capped.nextOfType("subscribed");
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                values.add("{\"run\":\"" + run + "\",\"sym\":\"A\",\"seq\":" + i + "}");
+            }
+            TestKafka.publishAll(PRICES, values);
+
+            List<Integer> got = new ArrayList<>();
+            while (got.isEmpty() || got.getLast() != 49) {
+                got.add(capped.nextMatching(m -> m.path("type").asText().equals("data")
+                        && run.equals(m.path("data").path("run").asText()), WsClient.PATIENCE).path("data").path("seq").asInt());
+            }
+            assertThat(got).as("a few, the newest last, not all fifty").hasSizeLessThan(10).isSorted();
+        }
+    }
+
+    private static WsClient subscribed(String topic, String resume) {
+        WsClient client = WsClient.connect(server.ws("/ws/stream?token=test-token"));
+        client.nextOfType("connection_established");
+        client.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + topic + "\"]" + (resume.isEmpty() ? "" : ",\"resume\":\"" + resume + "\"") + "}}");
+        client.nextOfType("subscribed");
+        return client;
+    }
+
+    /** RECORDS records over KEYS keys, 100 every 100 ms; answers each key's last seq. */
+    private static Map<String, Integer> publishAtAThousandASecond(String topic, String run) throws InterruptedException {
+        Map<String, Integer> newest = new HashMap<>();
+        for (int batch = 0; batch < RECORDS / 100; batch++) {
+            long started = System.nanoTime();
+            List<String> values = new ArrayList<>();
+            for (int i = batch * 100; i < (batch + 1) * 100; i++) {
+                String sym = "S" + (i % KEYS);
+                values.add("{\"run\":\"" + run + "\",\"sym\":\"" + sym + "\",\"seq\":" + i + ",\"pad\":\"" + PADDING + "\"}");
+                newest.put(sym, i);
+            }
+            TestKafka.publishAll(topic, values);
+            Thread.sleep(Math.max(0, 100 - (System.nanoTime() - started) / 1_000_000));
+        }
+        return newest;
+    }
+
+    /** Data messages of this run until `count` have come. */
+    private static List<JsonNode> dataUntil(WsClient client, String run, int count) {
+        List<JsonNode> got = new ArrayList<>();
+        while (got.size() < count) {
+            got.add(client.nextMatching(m -> m.path("type").asText().equals("data") && run.equals(m.path("data").path("run").asText())
+                    && m.path("data").path("seq").asInt() >= 0, WsClient.PATIENCE));
+        }
+        return got;
+    }
+
+    private static long conflatedForSlowConsumers() {
+        return server.get("/metrics").body().lines()
+                .filter(line -> line.startsWith("conflated_updates_total{reason=\"slow_consumer\"}"))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 }

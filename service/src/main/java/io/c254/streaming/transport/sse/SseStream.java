@@ -80,9 +80,9 @@ public final class SseStream {
         SseConnectionHandler.doWrite(channel, SseEvents.opening(session));
         expiry.schedule(session.expiresAt());
         // the stream's first commands: control calls made once the client knows its id come after them
-        sessions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none(), wanted.resume());
+        sessions.subscribeDefaults(session, wanted.topics().isEmpty() ? wanted.filter() : Filter.none(), wanted.options());
         if (!wanted.topics().isEmpty()) {
-            sessions.subscribe(session, wanted.topics(), wanted.filter(), wanted.resume(), outcomes -> outcomes.forEach(outcome -> {
+            sessions.subscribe(session, wanted.topics(), wanted.filter(), wanted.options(), outcomes -> outcomes.forEach(outcome -> {
                 if (outcome instanceof SubscriptionOutcome.Refused refused) {
                     session.connection().notify(refused.problem());
                 }

@@ -6,6 +6,7 @@ import io.c254.streaming.hub.Filter;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.SubscribeOptions;
 import io.c254.streaming.transport.Json;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -19,9 +20,10 @@ import java.util.Set;
  * repeated) and `filters` (a JSON object). Filters apply to the listed topics, or to the default
  * topics when none are listed. A stream resumes from the cursor in the `Last-Event-ID` header (an
  * EventSource sends back the last event id by itself when it reconnects) or, failing that, the
- * `lastEventId` parameter; `resume` is null for a stream that starts live.
+ * `lastEventId` parameter. `max_rate` caps the messages a second of each `latest` topic (conflated, newest
+ * value per key).
  */
-record StreamRequest(List<String> topics, Filter filter, Cursor resume) {
+record StreamRequest(List<String> topics, Filter filter, SubscribeOptions options) {
 
     static final int MAX_TOPICS = 64;
     private static final String LAST_EVENT_ID = "Last-Event-ID";
@@ -65,9 +67,22 @@ record StreamRequest(List<String> topics, Filter filter, Cursor resume) {
                 }
             }
         }
-        Cursor resumeFrom = resume;
+        int maxRate = 0;
+        List<String> rate = query.parameters().getOrDefault("max_rate", List.of());
+        if (!rate.isEmpty()) {
+            try {
+                maxRate = Integer.parseInt(rate.get(0).trim());
+            } catch (NumberFormatException e) {
+                maxRate = -1;
+            }
+            if (maxRate < 1 || maxRate > SubscribeOptions.MAX_RATE) {
+                return refuse(ErrorCode.INVALID_MESSAGE, "Query parameter 'max_rate' must be a whole number of messages a second from 1 to "
+                        + SubscribeOptions.MAX_RATE);
+            }
+        }
+        SubscribeOptions options = new SubscribeOptions(resume, maxRate);
         return switch (filter(query, limits)) {
-            case Filter.Parsed.Valid valid -> new Parsed.Valid(new StreamRequest(List.copyOf(topics), valid.filter(), resumeFrom));
+            case Filter.Parsed.Valid valid -> new Parsed.Valid(new StreamRequest(List.copyOf(topics), valid.filter(), options));
             case Filter.Parsed.Invalid invalid -> refuse(ErrorCode.INVALID_FILTER, "Query parameter 'filters': " + invalid.reason());
         };
     }

@@ -1,6 +1,6 @@
 package io.c254.streaming.transport.ws;
 
-import io.c254.streaming.hub.Cursor;
+import io.c254.streaming.session.SubscribeOptions;
 import io.c254.streaming.hub.Filter;
 import io.c254.streaming.session.Problem;
 
@@ -9,8 +9,8 @@ import java.util.List;
 /** A client's frame, parsed: one of the actions, or the error to answer it with. */
 sealed interface WsCommand {
 
-    /** @param resume the cursor to resume from (`data.resume`); null to start live */
-    record Subscribe(List<String> topics, Filter filter, Cursor resume) implements WsCommand {
+    /** @param options the cursor to resume from (`data.resume`) and the rate cap (`data.max_rate`) */
+    record Subscribe(List<String> topics, Filter filter, SubscribeOptions options) implements WsCommand {
     }
 
     record Unsubscribe(List<String> topics) implements WsCommand {

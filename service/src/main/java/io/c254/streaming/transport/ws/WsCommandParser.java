@@ -7,6 +7,7 @@ import io.c254.streaming.hub.Filter;
 import io.c254.streaming.registry.TopicDefinition;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.SubscribeOptions;
 import io.c254.streaming.transport.Json;
 
 import java.util.LinkedHashSet;
@@ -69,8 +70,18 @@ final class WsCommandParser {
                 }
             }
         }
+        int maxRate = 0;
+        JsonNode rate = data.get("max_rate");
+        if (rate != null && !rate.isNull()) {
+            if (!rate.canConvertToInt() || !rate.isIntegralNumber() || rate.asInt() < 1 || rate.asInt() > SubscribeOptions.MAX_RATE) {
+                return invalid(ErrorCode.INVALID_MESSAGE, "Field 'data.max_rate' must be a whole number of messages a second from 1 to "
+                        + SubscribeOptions.MAX_RATE + "; got " + abbreviate(rate.toString()));
+            }
+            maxRate = rate.asInt();
+        }
+        SubscribeOptions options = new SubscribeOptions(resume, maxRate);
         return switch (Filter.parse(data.get("filters"), limits)) {
-            case Filter.Parsed.Valid valid -> new WsCommand.Subscribe(topics.names(), valid.filter(), resume);
+            case Filter.Parsed.Valid valid -> new WsCommand.Subscribe(topics.names(), valid.filter(), options);
             case Filter.Parsed.Invalid bad -> invalid(ErrorCode.INVALID_FILTER, "Invalid filters: " + bad.reason());
         };
     }

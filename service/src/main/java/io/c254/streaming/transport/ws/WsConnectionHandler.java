@@ -10,6 +10,7 @@ import io.c254.streaming.session.Problem;
 import io.c254.streaming.session.RefreshOutcome;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.Sessions;
+import io.c254.streaming.session.SubscribeOptions;
 import io.c254.streaming.session.SubscriptionOutcome;
 import io.c254.streaming.transport.ExpiryTimer;
 import io.netty.channel.ChannelFutureListener;
@@ -69,7 +70,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
         expiry = new ExpiryTimer(ctx.channel(), expiryWarning, () -> doWarnExpiry(ctx), () -> doClose(CloseReason.TOKEN_EXPIRED));
         expiry.schedule(session.expiresAt());
         doSend(ctx, WsMessages.connectionEstablished(session));
-        sessions.subscribeDefaults(session, Filter.none(), null);
+        sessions.subscribeDefaults(session, Filter.none(), SubscribeOptions.LIVE);
     }
 
     @Override
@@ -137,7 +138,7 @@ final class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     /** Answers on the event loop, in turn: an error per refused topic, then one acknowledgement of the rest. */
     private void onSubscribe(ChannelHandlerContext ctx, WsCommand.Subscribe subscribe) {
-        sessions.subscribe(session, subscribe.topics(), subscribe.filter(), subscribe.resume(), outcomes -> {
+        sessions.subscribe(session, subscribe.topics(), subscribe.filter(), subscribe.options(), outcomes -> {
             List<String> subscribed = doSendRefusals(ctx, outcomes);
             if (!subscribed.isEmpty()) {
                 doSend(ctx, WsMessages.subscribed(subscribed, subscribe.filter(), sessions.cursor(session)));

@@ -9,6 +9,7 @@ import io.c254.streaming.config.Config;
 import io.c254.streaming.config.ConfigLoader;
 import io.c254.streaming.entitlements.RoleEntitlements;
 import io.c254.streaming.hub.Cursor;
+import io.c254.streaming.hub.Subscriber;
 import io.c254.streaming.hub.FanOut;
 import io.c254.streaming.hub.Message;
 import io.c254.streaming.hub.SubscriptionIndex;
@@ -150,17 +151,19 @@ class WsConnectionHandlerTest {
     }
 
     @Test
-    void aConnectionStillHoldingMoreThanItsBoundIsClosedAsSlowConsumerInsteadOfGrowingTheHeap() {
+    void aConnectionStillHoldingMoreThanItsBoundTakesNoMoreAndIsClosedAsSlowConsumerWhenTheHubSaysSo() {
         open(Map.of());
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
         channel.write(Unpooled.buffer(64).writerIndex(64));
         assertThat(channel.isWritable()).isFalse();
 
         ByteBuf frame = Unpooled.copiedBuffer("frame", StandardCharsets.UTF_8);
-        boolean written = connection.write(frame);
+        Subscriber.Written written = connection.write(frame);
         frame.release();
+        assertThat(written).isEqualTo(Subscriber.Written.BACKED_UP);
+        assertThat(connection.replayRoom()).as("no room for replays either").isZero();
 
-        assertThat(written).isFalse();
+        connection.tooSlow();
         assertThat(connection.closeReason()).isEqualTo(CloseReason.SLOW_CONSUMER);
         channel.flush();
         assertThat(drain()).anySatisfy(message -> assertThat(message).isInstanceOfSatisfying(CloseWebSocketFrame.class,
