@@ -336,33 +336,45 @@ final class LoopShard implements Runnable, TopicSubscriptions.Matches {
         if (!subscription.isActive()) {
             return; // ended on another thread; its removal is on its way to this loop
         }
+        // the hot path stays small enough to inline: the rare cases are a call away
+        if (!subscription.plain() && !admitted(subscription)) {
+            return;
+        }
+        Subscriber subscriber = subscription.subscriber();
+        ByteBuf frame = frame(subscription.topicSet(), subscriber.wireFormat());
+        if (frame == null) {
+            return;
+        }
+        matched++;
+        Subscriber.Written written = subscriber.write(frame);
+        if (written == Subscriber.Written.FIRST) {
+            unflushed.add(subscriber);
+        } else if (written == Subscriber.Written.BACKED_UP) {
+            cannotTakeNow(subscription, batch.message(messageIndex), conflatedSlow);
+        }
+    }
+
+    /**
+     * Whether a live record goes to a subscription that is resuming, has values waiting or a rate cap now:
+     * held back while it resumes, waiting with the others, or over its cap (then it waits).
+     */
+    private boolean admitted(Subscription subscription) {
         Message message = batch.message(messageIndex);
         Resume resume = subscription.resume();
         if (resume != null && !resume.admitLive(message, positions)) {
-            return;
+            return false;
         }
         Conflation waiting = subscription.conflation();
         if (waiting != null) {
             // behind: the update waits with the others, newest per key, until the subscriber takes them
             waitFor(subscription, waiting, message);
-            return;
+            return false;
         }
         if (subscription.rate() != null && !subscription.rate().tryConsume(1)) {
             cannotTakeNow(subscription, message, conflatedRate);
-            return;
+            return false;
         }
-        Subscriber subscriber = subscription.subscriber();
-        WireFormat format = subscriber.wireFormat();
-        ByteBuf frame = frame(subscription.topicSet(), format);
-        if (frame == null) {
-            return;
-        }
-        matched++;
-        switch (subscriber.write(frame)) {
-            case FIRST -> unflushed.add(subscriber);
-            case MORE, DROPPED -> { }
-            case BACKED_UP -> cannotTakeNow(subscription, message, conflatedSlow);
-        }
+        return true;
     }
 
     /**

@@ -27,6 +27,8 @@ public final class Subscription {
     private Conflation conflation;
     /** The most messages a second its client asked for (a `latest` topic's), as a token bucket; null for no cap. */
     private final Bucket rate;
+    /** No resume, no values waiting, no cap: a delivery is a write and nothing else. Loop only. */
+    private boolean plain;
 
     Subscription(Subscriber subscriber, String topic, String tenant, Filter filter, ResumeFrom resumeFrom, int maxRate) {
         this.rate = maxRate <= 0 ? null : Bucket.builder()
@@ -36,6 +38,7 @@ public final class Subscription {
         this.tenant = tenant;
         this.filter = filter;
         this.resumeFrom = resumeFrom;
+        this.plain = rate == null;
     }
 
     public boolean isActive() {
@@ -84,6 +87,12 @@ public final class Subscription {
 
     void resume(Resume resume) {
         this.resume = resume;
+        plain = resume == null && conflation == null && rate == null;
+    }
+
+    /** Whether a delivery to it is a plain write: no resume under way, no values waiting, no rate cap. */
+    boolean plain() {
+        return plain;
     }
 
     Conflation conflation() {
@@ -92,6 +101,7 @@ public final class Subscription {
 
     void conflation(Conflation conflation) {
         this.conflation = conflation;
+        plain = resume == null && conflation == null && rate == null;
     }
 
     Bucket rate() {

@@ -1,8 +1,5 @@
 package io.c254.streaming.hub;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +20,6 @@ import static org.awaitility.Awaitility.await;
  */
 class ConflationTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String PRICES = "prices";
     private static final String CURVES = "curves";
 
@@ -130,11 +126,6 @@ class ConflationTest {
     }
 
     private static Message message(String topic, long offset, String json) {
-        try {
-            ObjectNode value = (ObjectNode) MAPPER.readTree(json);
-            return new Message(topic, 0, offset, 1_700_000_000_000L + offset, null, value, MAPPER.writeValueAsBytes(value));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(json, e);
-        }
+        return Records.record(topic, 0, offset, json);
     }
 }

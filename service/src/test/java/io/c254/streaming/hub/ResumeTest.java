@@ -1,8 +1,5 @@
 package io.c254.streaming.hub;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ResumeTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String PRICES = "prices";
     private static final String CURVES = "curves";
 
@@ -240,16 +236,11 @@ class ResumeTest {
     }
 
     private static Message message(String topic, int partition, long offset, String json) {
-        return message(topic, partition, offset, json, null);
+        return Records.record(topic, partition, offset, json);
     }
 
     private static Message message(String topic, int partition, long offset, String json, String tenant) {
-        try {
-            ObjectNode value = (ObjectNode) MAPPER.readTree(json);
-            return new Message(topic, partition, offset, 1_700_000_000_000L + offset, null, value, MAPPER.writeValueAsBytes(value), tenant);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(json, e);
-        }
+        return Records.record(topic, partition, offset, json, tenant);
     }
 
     /** Frames as `snapshot OFFSET`, `data OFFSET` and `complete COUNT`. */
