@@ -204,6 +204,30 @@ class ResumeTest {
         }
     }
 
+    @Test
+    void replayedRecordsWaitForRoomAndTheReaderWaitsUntilTheClientTookThem() {
+        io.netty.util.concurrent.DefaultEventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+        try {
+            RecordingSubscriber full = new RecordingSubscriber(new CursorFormat(), loop);
+            loop.submit(() -> {
+                loopAt(10);
+                index.subscribe(full, PRICES, null, Filter.none(), new ResumeFrom(new long[]{5}, told));
+            }).syncUninterruptibly();
+            full.backedUp = true;
+            java.util.concurrent.CompletableFuture<Void> taken = history.replay.deliver(records(PRICES, 5, 8));
+            loop.submit(() -> { }).syncUninterruptibly();
+            assertThat(full.frames()).as("no room: nothing yet").isEmpty();
+            assertThat(taken).as("the reader still waits").isNotDone();
+
+            full.backedUp = false;
+            taken.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+
+            assertThat(offsets(full)).containsExactly(5L, 6L, 7L);
+        } finally {
+            loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     /** The source stands at `next` in PRICES' one partition; the loop has seen it. */
     private void loopAt(long next) {
         fanOut.dispatch(List.of(), Positions.of(Map.of(PRICES, new long[]{next})));
