@@ -43,13 +43,13 @@ final class Holdings {
         TopicSet previous = set;
         // while one subscription replaces another, a topic is held twice for a moment: it counts once
         List<String> topics = members.stream().map(Subscription::topic).distinct().toList();
-        Map<String, Subscription> resuming = new HashMap<>();
+        Map<String, Subscription> ownPositions = new HashMap<>();
         for (Subscription member : members) {
             if (member.ownsPosition()) {
-                resuming.put(member.topic(), member);
+                ownPositions.put(member.topic(), member);
             }
         }
-        set = members.isEmpty() ? null : resuming.isEmpty() ? sets.intern(topics) : TopicSet.own(topics, resuming);
+        set = members.isEmpty() ? null : ownPositions.isEmpty() ? sets.intern(topics) : TopicSet.own(topics, ownPositions);
         for (Subscription member : members) {
             member.topicSet(set);
         }

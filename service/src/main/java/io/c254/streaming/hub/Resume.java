@@ -75,9 +75,13 @@ final class Resume implements History.Replay {
      * between (a value newer than that may come again live). Started on the loop.
      */
     static Resume snapshot(Subscription subscription, LoopShard shard, LatestValues values) {
+        return new Resume(subscription, shard, null, loopPosition(subscription, shard), values);
+    }
+
+    /** Where the subscription's event loop stands in its topic: where its live records begin. */
+    private static long[] loopPosition(Subscription subscription, LoopShard shard) {
         long[] live = shard.positions().get(subscription.topic());
-        Resume snapshot = new Resume(subscription, shard, null, live == null ? new long[0] : live.clone(), values);
-        return snapshot;
+        return live == null ? new long[0] : live.clone();
     }
 
     /** Sends the values a chunk at a time, each once the client has taken the one before, then the end marker. */
@@ -90,8 +94,7 @@ final class Resume implements History.Replay {
             caughtUp(next.clone()).thenAccept(done -> {
                 if (!done) {
                     // live records came faster than they could be held: a fresh snapshot stands for them
-                    long[] live = shard.positions().get(subscription.topic());
-                    next = live == null ? new long[0] : live.clone();
+                    next = loopPosition(subscription, shard);
                     execute(this::playSnapshot);
                 }
             });

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * A set of topics some subscribers of one event loop hold, and so the topics their cursor covers. The
  * cursor text of the message being written is kept here, so it is encoded once per message for all of
- * them. A subscriber that is resuming a topic has a set of its own: its position in that topic is its
- * own until it has caught up (see {@link Resume}). Loop only.
+ * them. A subscriber whose position in a topic is its own (resuming, or values waiting) has a set of its
+ * own until it is plain again (see {@link Resume}, {@link Conflation}). Loop only.
  */
 final class TopicSet {
 
@@ -17,34 +17,34 @@ final class TopicSet {
     /** Each topic as the cursor names it, encoded once. */
     private final byte[][] names;
     /** A subscriber's own set: its subscriptions that hold positions of their own, by topic; null for a shared set. */
-    private final Map<String, Subscription> resuming;
+    private final Map<String, Subscription> ownPositions;
     private int users;
     private long cursorMessage = -1;
     private final CursorText cursor = new CursorText();
 
-    private TopicSet(List<String> sorted, Map<String, Subscription> resuming) {
+    private TopicSet(List<String> sorted, Map<String, Subscription> ownPositions) {
         this.topics = List.copyOf(sorted);
         this.sorted = sorted.toArray(String[]::new);
         this.names = sorted.stream().map(Cursor::name).toArray(byte[][]::new);
-        this.resuming = resuming;
+        this.ownPositions = ownPositions;
     }
 
-    /** The set of one subscriber whose position in some topics is its own (resuming, or values waiting): never shared. */
-    static TopicSet own(List<String> topics, Map<String, Subscription> resuming) {
-        return new TopicSet(topics.stream().sorted().toList(), Map.copyOf(resuming));
+    /** The set of one subscriber whose position in some topics is its own (ownPositions, or values waiting): never shared. */
+    static TopicSet own(List<String> topics, Map<String, Subscription> ownPositions) {
+        return new TopicSet(topics.stream().sorted().toList(), Map.copyOf(ownPositions));
     }
 
     boolean shared() {
-        return resuming == null;
+        return ownPositions == null;
     }
 
     /**
      * The cursor as of the loop's message number `message`, read off the loop's positions once per message
-     * (an own set's every time: its resuming positions move between messages). Rewritten in place for the
+     * (an own set's every time: its ownPositions positions move between messages). Rewritten in place for the
      * next message: copy it out at once.
      */
     CursorText cursor(long message, Map<String, long[]> positions, Cursor.Out scratch) {
-        if (resuming != null || cursorMessage != message) {
+        if (ownPositions != null || cursorMessage != message) {
             Cursor.encode(sorted, names, positionsOf(positions), scratch, cursor);
             cursorMessage = message;
         }
@@ -59,11 +59,11 @@ final class TopicSet {
     }
 
     private Map<String, long[]> positionsOf(Map<String, long[]> positions) {
-        if (resuming == null) {
+        if (ownPositions == null) {
             return positions;
         }
         Map<String, long[]> own = new HashMap<>(positions);
-        resuming.forEach((topic, subscription) -> {
+        ownPositions.forEach((topic, subscription) -> {
             long[] offsets = subscription.cursorOffsets(positions.get(topic));
             if (offsets != null) {
                 own.put(topic, offsets);

@@ -38,6 +38,42 @@ class WsCommandParserTest {
         assertThat(subscribe.filter().matches(object("{\"commodity\":\"gas\",\"region\":\"gulf\"}"))).isFalse();
     }
 
+    @Test
+    void subscribeCarriesTheResumeCursorAndTheRateCap() {
+        String cursor = io.c254.streaming.hub.Cursor.of(Map.of("a.b", new long[]{7, 9})).encode();
+        WsCommand command = WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"],\"resume\":\""
+                + cursor + "\",\"max_rate\":5}}");
+
+        assertThat(command).isInstanceOfSatisfying(WsCommand.Subscribe.class, subscribe -> {
+            assertThat(subscribe.options().resume().next("a.b")).containsExactly(7, 9);
+            assertThat(subscribe.options().maxRate()).isEqualTo(5);
+        });
+        assertThat(((WsCommand.Subscribe) WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"]}}"))
+                .options()).isEqualTo(io.c254.streaming.session.SubscribeOptions.LIVE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12", "\"not-a-cursor!\"", "\"AQE\""})
+    void aResumeThatIsNotACursorTheGatewayWroteIsInvalidCursorNamingTheField(String resume) {
+        WsCommand command = WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"],\"resume\":" + resume + "}}");
+
+        assertThat(command).isInstanceOfSatisfying(WsCommand.Invalid.class, invalid -> {
+            assertThat(invalid.problem().code()).isEqualTo(ErrorCode.INVALID_CURSOR);
+            assertThat(invalid.problem().message()).contains("data.resume");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "1.5", "\"fast\"", "10001", "true"})
+    void aMaxRateOutsideOneToTenThousandIsRefusedNamingTheFieldAndTheRange(String rate) {
+        WsCommand command = WsCommandParser.parse("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"],\"max_rate\":" + rate + "}}");
+
+        assertThat(command).isInstanceOfSatisfying(WsCommand.Invalid.class, invalid -> {
+            assertThat(invalid.problem().code()).isEqualTo(ErrorCode.INVALID_MESSAGE);
+            assertThat(invalid.problem().message()).contains("data.max_rate", "from 1 to 10000");
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "{\"action\":\"subscribe\",\"data\":{\"topics\":[\"a.b\"]}}",
