@@ -33,9 +33,12 @@ import io.c254.streaming.transport.CorsPolicy;
 import io.c254.streaming.transport.DeliveryStats;
 import io.c254.streaming.transport.HttpReplies;
 import io.c254.streaming.transport.Json;
+import io.c254.streaming.transport.PendingConnections;
 import io.c254.streaming.transport.sse.SseControl;
 import io.c254.streaming.transport.sse.SseStream;
 import io.c254.streaming.transport.ws.WebSocketUpgrade;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.c254.streaming.tracing.Tracing;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -154,15 +157,31 @@ public final class StreamingService implements AutoCloseable {
                 new SseControl(commands, replies, filterLimits),
                 admin,
                 replies);
-        HttpServer server = HttpServer.start(config.bindAddress(), config.port(), routes, config.limits().maxBodyBytes(),
+        PendingConnections pending = new PendingConnections(config.pending(), metrics);
+        metrics.exposeGauge("connections.pending", "Open connections that are not streams (yet): requests under way, kept-alive HTTP",
+                pending, PendingConnections::count);
+        HttpServer server = HttpServer.start(config.bindAddress(), config.port(), routes, pending, config.limits().maxBodyBytes(),
                 config.limits().maxClientBufferBytes(), tls, config.delivery().eventLoops());
         admin.startSampling(server.workers().next());
+        exposeEventLoops(metrics, server);
         history.start();
         ingest.start();
         scheduleHousekeeping(config, housekeeping, commands, keys);
         log.info("streaming service started on port {} (env {}, Kafka {})", server.port(),
                 config.environment().name().toLowerCase(), config.kafka().bootstrapServers());
         return new StreamingService(ingest, history, server, sessions, housekeeping, blocking, admin, gate, config.drainTimeout(), tracing);
+    }
+
+    /** Tasks waiting on each event loop: a queue that grows means a loop that no longer keeps up. */
+    private static void exposeEventLoops(StreamingMetrics metrics, HttpServer server) {
+        int index = 0;
+        for (EventExecutor loop : server.workers()) {
+            if (loop instanceof SingleThreadEventExecutor executor) {
+                metrics.exposeGauge("event.loop.pending.tasks", "Tasks waiting to run on an event loop", executor,
+                        SingleThreadEventExecutor::pendingTasks, "loop", Integer.toString(index));
+            }
+            index++;
+        }
     }
 
     /** The current values of every `latest` topic, bounded as configured; none when the bounds are zero. */

@@ -21,6 +21,7 @@ public record Config(
         String metricsEndpoint,
         Optional<Path> topicRegistryFile,
         ConnectionLimits limits,
+        PendingLimits pending,
         RateLimits rates,
         Optional<TlsSettings> tls,
         Duration heartbeatTimeout,
@@ -120,6 +121,25 @@ public record Config(
             int maxSubscriptionsPerConnection,
             int maxFilterFields,
             int maxFilterValues) {
+    }
+
+    /**
+     * What a connection may take before its stream starts, so that clients that connect and then send
+     * slowly or nothing (slowloris) cannot hold the instance's sockets.
+     *
+     * @param requestTimeout   a whole request (TLS handshake, line, headers, body) must arrive within this of the
+     *                         connection opening, or of its first byte on a kept-alive connection
+     * @param handshakeTimeout a stream request must be admitted (token, limits) and started within this of arriving
+     * @param keepAliveTimeout a kept-alive HTTP connection with no request under way is closed after this
+     * @param maxPending       connections of the instance that are not (yet) streams
+     * @param maxPendingPerAddress connections of one client address that are not (yet) streams
+     */
+    public record PendingLimits(
+            Duration requestTimeout,
+            Duration handshakeTimeout,
+            Duration keepAliveTimeout,
+            int maxPending,
+            int maxPendingPerAddress) {
     }
 
     /**

@@ -6,6 +6,7 @@ import io.c254.streaming.config.Config.EntitlementSettings;
 import io.c254.streaming.config.Config.Environment;
 import io.c254.streaming.config.Config.KafkaSettings;
 import io.c254.streaming.config.Config.OffsetReset;
+import io.c254.streaming.config.Config.PendingLimits;
 import io.c254.streaming.config.Config.RateLimits;
 import io.c254.streaming.config.Config.TlsSettings;
 
@@ -81,6 +82,7 @@ public final class ConfigLoader {
                 url("ACCESS_METRICS_ENDPOINT", "http://localhost:8012"),
                 registryFile(),
                 limits(),
+                pending(),
                 rates(),
                 tls(),
                 Duration.ofSeconds(integer("ACCESS_HEARTBEAT_TIMEOUT", 30, 1, 86_400)),
@@ -237,6 +239,15 @@ public final class ConfigLoader {
             throw new ConfigException("ACCESS_TOPIC_REGISTRY_FILE", "expected a readable YAML file but '" + raw + "' is not one");
         }
         return Optional.of(path);
+    }
+
+    private PendingLimits pending() {
+        return new PendingLimits(
+                Duration.ofMillis(integer("ACCESS_REQUEST_TIMEOUT_MS", 10_000, 100, 600_000)),
+                Duration.ofMillis(integer("ACCESS_HANDSHAKE_TIMEOUT_MS", 10_000, 100, 600_000)),
+                Duration.ofMillis(integer("ACCESS_KEEPALIVE_TIMEOUT_MS", 60_000, 100, 3_600_000)),
+                integer("ACCESS_MAX_PENDING_CONNECTIONS", 1_000, 1, 1_000_000),
+                integer("ACCESS_MAX_PENDING_CONNECTIONS_PER_ADDRESS", 64, 1, 1_000_000));
     }
 
     private ConnectionLimits limits() {

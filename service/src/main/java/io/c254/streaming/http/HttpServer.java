@@ -3,6 +3,7 @@ package io.c254.streaming.http;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.c254.streaming.transport.PendingConnections;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -40,7 +41,7 @@ public final class HttpServer implements AutoCloseable {
      *                   context switches to a fan-out whose every loop is busy at the same moments)
      * @param tls        null for plain HTTP and WS; otherwise HTTPS and WSS on the same port
      */
-    public static HttpServer start(String host, int port, Routes routes, int maxBodyBytes, int maxClientBufferBytes, SslContext tls,
+    public static HttpServer start(String host, int port, Routes routes, PendingConnections pending, int maxBodyBytes, int maxClientBufferBytes, SslContext tls,
                                    int eventLoops) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -56,7 +57,7 @@ public final class HttpServer implements AutoCloseable {
                     // past the high mark a channel is unwritable, and the next batch for it closes it as a slow consumer
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(maxClientBufferBytes / 2, maxClientBufferBytes))
-                    .childHandler(new ServerInitializer(routes, maxBodyBytes, tls))
+                    .childHandler(new ServerInitializer(routes, pending, maxBodyBytes, tls))
                     .bind(new InetSocketAddress(host, port)).sync().channel();
             log.info("listening on {} with {} transport{}", channel.localAddress(), epoll ? "epoll" : "NIO", tls == null ? "" : " and TLS");
             return new HttpServer(boss, workers, channel);

@@ -83,6 +83,11 @@ public final class StreamingMetrics {
     }
 
     /** `subscriptions_refused_total{reason}`: unknown topics, denials, unavailable entitlements, limits. */
+    /** A connection closed before its stream started, for taking too long: `request`, `handshake` or `keepalive`. */
+    public void connectionTimedOut(String phase) {
+        count("connections.timed.out", "Connections closed before a stream started, for taking too long", "phase", phase);
+    }
+
     public void subscriptionRefused(Enum<?> reason) {
         count("subscriptions.refused", "Subscriptions refused or revoked", "reason", reason.name());
     }

@@ -90,7 +90,8 @@ public final class ConnectionGate {
             sessions.end(session);
             AccessLog.closed(session);
         });
-        if (ctx.channel().isActive()) {
+        // the stream's own heartbeat takes over from the deadlines of a connection that is not one yet
+        if (ctx.channel().isActive() && PendingConnection.streamStarted(ctx.pipeline())) {
             onAdmitted.accept(ctx, session);
         }
     }

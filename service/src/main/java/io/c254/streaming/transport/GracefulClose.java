@@ -3,6 +3,7 @@ package io.c254.streaming.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,16 +14,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GracefulClose {
 
-    private static final long GRACE_SECONDS = 5;
+    private static final Duration GRACE = Duration.ofSeconds(5);
 
     private GracefulClose() {
     }
 
     /** Call once the last message is written. */
     public static void afterLastWrite(Channel channel) {
+        afterLastWrite(channel, GRACE);
+    }
+
+    /** With a grace of its own: short for a client that may be hostile. */
+    public static void afterLastWrite(Channel channel, Duration grace) {
         if (channel instanceof DuplexChannel duplex && channel.isActive()) {
             duplex.shutdownOutput();
-            channel.eventLoop().schedule(() -> channel.close(), GRACE_SECONDS, TimeUnit.SECONDS);
+            channel.eventLoop().schedule(() -> channel.close(), grace.toNanos(), TimeUnit.NANOSECONDS);
         } else {
             channel.close();
         }

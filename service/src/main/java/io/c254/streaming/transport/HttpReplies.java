@@ -67,6 +67,20 @@ public final class HttpReplies {
         send(ctx, request, response);
     }
 
+    /** A problem answered with no request to answer (it never arrived whole), after which the connection closes. */
+    public static FullHttpResponse closing(Problem problem) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(problem.code().httpStatus()),
+                Unpooled.copiedBuffer(Json.write(Json.problem(problem)), StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (response.status().code() == 429 || response.status().code() == 503) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        HttpUtil.setKeepAlive(response, false);
+        return response;
+    }
+
     public void send(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
         // an error before an upgrade ends the exchange: the client must not reuse a half-upgraded connection.
