@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -105,7 +106,9 @@ public final class KafkaIngest implements AutoCloseable {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupIdPrefix() + "-" + instanceId);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streaming-" + instanceId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, settings.enableAutoCommit());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.autoOffsetReset().name().toLowerCase());
+        // every partition is positioned by an explicit seek (see position); a position the log no longer has
+        // (a topic deleted and created again, retention past an instance that fell behind) is ours to decide, not reset
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -161,6 +164,8 @@ public final class KafkaIngest implements AutoCloseable {
             onHealthy();
         } catch (WakeupException stopping) {
             // close() woke us; the loop condition ends the thread
+        } catch (OffsetOutOfRangeException moved) {
+            onLogMoved(moved.offsetOutOfRangePartitions());
         } catch (KafkaException | IllegalStateException e) {
             onFailure(e);
         } catch (RuntimeException e) {
@@ -168,6 +173,29 @@ public final class KafkaIngest implements AutoCloseable {
             log.error("unexpected failure in the ingest loop; continuing", e);
             sleep(RETRY_BACKOFF);
         }
+    }
+
+    /**
+     * The log no longer holds the position the consumer was at. Past its end, the topic was deleted and
+     * created again (or truncated): everything in it is new, so it is read from its start. Before its start,
+     * retention removed records this instance had not read yet: it goes on from the oldest still there, and
+     * says how many were lost. Either way nothing that Kafka still holds is skipped.
+     */
+    private void onLogMoved(Map<TopicPartition, Long> positions) {
+        consumer.seekToBeginning(positions.keySet());
+        positions.forEach((partition, was) -> {
+            long start = consumer.position(partition, METADATA_TIMEOUT);
+            Positions.moveTo(nextOffsets, partition.topic(), partition.partition(), start);
+            if (was > start) {
+                log.warn("partition {} no longer has offset {} (deleted and created again, or truncated): reading its new log from offset {}",
+                        partition, was, start);
+            } else {
+                log.warn("partition {} lost offsets {} to {} to retention before this instance read them: going on from {}",
+                        partition, was, start - 1, start);
+            }
+        });
+        // cursors written from here on point into the new log
+        dispatcher.dispatch(List.of(), Positions.of(nextOffsets));
     }
 
     /** currentLag answers from what the last fetch learned: no request to the broker. */

@@ -176,6 +176,16 @@ public final class WsClient implements AutoCloseable {
         return seen;
     }
 
+    /** Every message that arrived before the connection ended, however it ended (a killed server sends no close frame). */
+    public List<JsonNode> collectUntilEnded(Duration timeout) {
+        closeCode.handle((code, error) -> code).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+        List<JsonNode> seen = new ArrayList<>();
+        for (JsonNode message = messages.poll(); message != null; message = messages.poll()) {
+            seen.add(message);
+        }
+        return seen;
+    }
+
     /** The close code the server sent, waiting up to the timeout for it. */
     public int awaitCloseCode(Duration timeout) {
         return closeCode.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();

@@ -181,6 +181,8 @@ class SlowClientIT {
                      .start();
              RawHttp client = RawHttp.open(production.port())) {
             issuer.holdKeys();
+            // keys the server has not seen (it may have fetched the old ones already): its next fetch is held
+            issuer.rotate();
             String token = issuer.rs256(issuer.claims("held", "acme").build());
 
             RawHttp.Response answer = client.write(RawHttp.webSocketUpgrade("/ws/stream?token=" + token)).readResponse();
