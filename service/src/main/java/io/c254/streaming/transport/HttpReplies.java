@@ -20,9 +20,6 @@ import java.nio.charset.StandardCharsets;
 /** Complete HTTP responses: JSON bodies, the error shape, CORS, keep-alive. */
 public final class HttpReplies {
 
-    /** Seconds a refused client should wait before trying again (429 and 503). */
-    private static final String RETRY_AFTER_SECONDS = "5";
-
     private final CorsPolicy cors;
 
     public HttpReplies(CorsPolicy cors) {
@@ -34,12 +31,12 @@ public final class HttpReplies {
     }
 
     public void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, JsonNode body) {
-        json(ctx, request, status, body, RETRY_AFTER_SECONDS);
+        json(ctx, request, status, body, RetryAfter.jittered(RetryAfter.DEFAULT_SECONDS));
     }
 
     public void problem(ChannelHandlerContext ctx, HttpRequest request, Problem problem) {
         json(ctx, request, HttpResponseStatus.valueOf(problem.code().httpStatus()), Json.problem(problem),
-                String.valueOf(problem.details().getOrDefault("retry_after_seconds", RETRY_AFTER_SECONDS)));
+                RetryAfter.jittered(problem.details().get("retry_after_seconds")));
     }
 
     public void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, JsonNode body, String retryAfterSeconds) {
@@ -51,7 +48,7 @@ public final class HttpReplies {
     }
 
     public void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body, String contentType) {
-        send(ctx, request, status, body, contentType, RETRY_AFTER_SECONDS);
+        send(ctx, request, status, body, contentType, RetryAfter.jittered(RetryAfter.DEFAULT_SECONDS));
     }
 
     private void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body, String contentType,
@@ -74,7 +71,7 @@ public final class HttpReplies {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (response.status().code() == 429 || response.status().code() == 503) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, RetryAfter.jittered(RetryAfter.DEFAULT_SECONDS));
         }
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, false);
