@@ -34,6 +34,12 @@ public final class RawHttp implements AutoCloseable {
         return new RawHttp(socket);
     }
 
+    /** How long a read may wait before it fails with a SocketTimeoutException (15 s unless set). */
+    public RawHttp readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
     public static String webSocketUpgrade(String pathAndQuery) {
         return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
