@@ -21,7 +21,7 @@ public final class RawWebSocket implements AutoCloseable {
      * The server answers every frame at once; a frame that does not come fails the test in seconds rather
      * than when the server's heartbeat closes the connection.
      */
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     private final RawHttp http;
 

@@ -118,13 +118,33 @@ class WebSocketFrameFuzzIT {
         }
     }
 
-    @Test
-    void closeFrameWhoseReasonIsNotUtf8ClosesWithInvalidPayload() throws IOException {
-        byte[] codeAndReason = {0x03, (byte) 0xE8, (byte) 0xFF, (byte) 0xFE};
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
-            RawWebSocket.Ending ending = socket.send(ClientFrame.of(CLOSE, codeAndReason)).readToEnd();
+    static Stream<Arguments> invalidUtf8() {
+        byte[] truncated = {'{', '"', 'a', '"', ':', '"', (byte) 0xE2, (byte) 0x82, '"', '}'};
+        byte[] overlong = {'"', (byte) 0xC0, (byte) 0xAF, '"'};
+        byte[] surrogate = {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'};
+        byte[] beyondUnicode = {'"', (byte) 0xF5, (byte) 0x80, (byte) 0x80, (byte) 0x80, '"'};
+        // a euro sign (E2 82 AC) cut after its first byte and followed by a new character
+        byte[] start = {'{', '"', 'x', '"', ':', '"', (byte) 0xE2};
+        byte[] end = {'A', '"', '}'};
+        return Stream.of(
+                Arguments.of("a truncated sequence", List.of(ClientFrame.of(TEXT, truncated))),
+                Arguments.of("an overlong encoding", List.of(ClientFrame.of(TEXT, overlong))),
+                Arguments.of("a UTF-16 surrogate", List.of(ClientFrame.of(TEXT, surrogate))),
+                Arguments.of("a byte beyond Unicode", List.of(ClientFrame.of(TEXT, beyondUnicode))),
+                Arguments.of("a sequence broken across fragments",
+                        List.of(ClientFrame.of(TEXT, start).notFinal(), ClientFrame.of(CONTINUATION, end))),
+                Arguments.of("a close frame whose reason is not UTF-8",
+                        List.of(ClientFrame.of(CLOSE, new byte[]{0x03, (byte) 0xE8, (byte) 0xFF, (byte) 0xFE}))));
+    }
 
-            assertThat(ending.closeCode()).isEqualTo(INVALID_PAYLOAD);
+    @ParameterizedTest(name = "{0} closes with 1007")
+    @MethodSource("invalidUtf8")
+    void textThatIsNotUtf8ClosesWithInvalidPayload(String what, List<ClientFrame> frames) throws IOException {
+        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+            RawWebSocket.Ending ending = socket.send(frames.toArray(ClientFrame[]::new)).readToEnd();
+
+            assertThat(ending.closeCode()).as(what).isEqualTo(INVALID_PAYLOAD);
+            assertThat(ending.messages()).as("no error message first: the text is refused whole").isEmpty();
             assertThat(ending.connectionClosed()).isTrue();
         }
     }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -80,7 +81,11 @@ public final class WebSocketUpgrade {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(ctx.handler(), "ws-heartbeat",
                 new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        pipeline.addAfter("ws-heartbeat", "ws-aggregator", new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+        // RFC 6455 section 8.1: text that is not UTF-8 fails the connection with 1007. The decoder checks only close
+        // frames; the handshaker, unlike WebSocketServerProtocolHandler, does not add this check. It throws to the
+        // connection handler, which closes with the exception's status, as for every other violation
+        pipeline.addAfter("ws-heartbeat", "ws-utf8", new Utf8FrameValidator(false));
+        pipeline.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
         pipeline.addAfter("ws-aggregator", "ws-connection", handler);
         Channel channel = ctx.channel();
         handshaker.handshake(channel, request).addListener(done -> {
