@@ -129,6 +129,20 @@ class HttpHeadFuzzIT {
         }
     }
 
+    @ParameterizedTest(name = "an upgrade with {0} is refused with 400 INVALID_MESSAGE")
+    @CsvSource(delimiter = '|', value = {
+            "no Connection header       | Connection: Upgrade",
+            "no Sec-WebSocket-Key       | Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="})
+    void incompleteUpgradeIsRefusedInsteadOfLeftWithoutAnAnswer(String what, String removedHeader) throws IOException {
+        String upgrade = RawHttp.webSocketUpgrade("/ws/stream?token=test-token").replace(removedHeader.trim() + "\r\n", "");
+        try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+            RawHttp.Response response = http.write(upgrade).readResponse();
+
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(ProblemAnswer.assertProblem(response).path("error").asText()).isEqualTo("INVALID_MESSAGE");
+        }
+    }
+
     @Test
     @Disabled("HttpRouter decodes the path outside any check and closes the connection when that throws; the fix is in"
             + " HttpRouter, which this branch does not touch (see the fuzz suite's report)")

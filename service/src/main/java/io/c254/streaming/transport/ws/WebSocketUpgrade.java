@@ -13,6 +13,7 @@ import io.c254.streaming.transport.DeliveryStats;
 import io.c254.streaming.transport.HttpReplies;
 import io.c254.streaming.transport.PercentEncoding;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -84,6 +86,17 @@ public final class WebSocketUpgrade {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        Channel channel = ctx.channel();
+        ChannelFuture upgraded;
+        try {
+            // Netty checks the rest of the upgrade (Connection: Upgrade, Sec-WebSocket-Key) before it changes anything
+            upgraded = handshaker.handshake(channel, request);
+        } catch (WebSocketHandshakeException notAnUpgrade) {
+            // the session ends with the channel, which the refusal of an upgrade closes (HttpReplies)
+            replies.problem(ctx, request, ErrorCode.INVALID_MESSAGE, "Incomplete WebSocket upgrade: " + notAnUpgrade.getMessage());
+            return;
+        }
+        // the rest of this task runs before the channel reads again, so no frame arrives before its handlers
         WsConnectionHandler handler = new WsConnectionHandler(session, sessions, handshaker, config, metrics);
         // after the upgrade the HTTP router leaves the pipeline
         ChannelPipeline pipeline = ctx.pipeline();
@@ -95,8 +108,7 @@ public final class WebSocketUpgrade {
         pipeline.addAfter("ws-heartbeat", "ws-utf8", new Utf8FrameValidator(false));
         pipeline.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
         pipeline.addAfter("ws-aggregator", "ws-connection", handler);
-        Channel channel = ctx.channel();
-        handshaker.handshake(channel, request).addListener(done -> {
+        upgraded.addListener(done -> {
             if (done.isSuccess()) {
                 handler.onEstablished(pipeline.context(handler));
             } else {
