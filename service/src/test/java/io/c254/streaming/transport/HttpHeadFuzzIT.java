@@ -155,6 +155,46 @@ class HttpHeadFuzzIT {
         }
     }
 
+    @Test
+    void mutatedHeadsAreAnsweredNeverWithAServerErrorOrSilence() {
+        FuzzRun run = FuzzRun.of("HTTP heads", 300, Duration.ofSeconds(15));
+        run.forEachCase((number, random) -> {
+            byte[] head = MutatedHeads.next(random);
+            String sent = MutatedHeads.printable(head);
+            try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+                // a head the mutation cut short or left open ends here, so that the server has a whole one to answer
+                http.write(concat(head, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+                Optional<RawHttp.Response> answer;
+                try {
+                    answer = http.readResponseOrEnd();
+                } catch (SocketTimeoutException silence) {
+                    throw new AssertionError("no answer within " + ANSWER_TIMEOUT.toSeconds() + " s to " + sent);
+                }
+
+                if (answer.isEmpty() && MutatedHeads.pathIsNotPercentEncoding(head)) {
+                    // the known gap pathThatIsNotPercentEncodingIsRefusedAsAnInvalidMessage pins; the connection is closed
+                    return;
+                }
+                assertThat(answer).as("an answer to %s", sent).isPresent();
+                RawHttp.Response response = answer.get();
+                if (response.status() == 426) {
+                    // RFC 6455 section 4.4: an unknown Sec-WebSocket-Version is answered with the versions the server speaks
+                    assertThat(response.header("Sec-WebSocket-Version")).as("426 to %s", sent).isEqualTo("13");
+                } else if (response.status() >= 400) {
+                    ProblemAnswer.assertProblem(response);
+                } else {
+                    assertThat(response.status()).as("status for %s", sent).isIn(101, 200, 204);
+                }
+            }
+        });
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] joined = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, joined, first.length, second.length);
+        return joined;
+    }
+
     /** Valid request heads of every endpoint, then one random change each. */
     static final class MutatedHeads {
 
