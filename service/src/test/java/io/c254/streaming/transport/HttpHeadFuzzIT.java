@@ -227,7 +227,8 @@ class HttpHeadFuzzIT {
             return switch (random.nextInt(9)) {
                 case 0 -> flipBits(bytes, headEnd, random);
                 case 1 -> insertSpecials(bytes, headEnd, random);
-                case 2 -> Arrays.copyOf(bytes, random.nextInt(headEnd + 1));
+                // at least a byte: blank lines before a request are skipped (RFC 9112 section 2.2), so nothing is owed for them
+                case 2 -> Arrays.copyOf(bytes, 1 + random.nextInt(headEnd));
                 case 3 -> latin1(duplicateHeader(valid, random));
                 case 4 -> latin1(withHeader(valid, "X-Huge: " + "v".repeat(random.nextInt(24 * 1024))));
                 case 5 -> latin1(replaceRequestLinePart(valid, 0, FuzzRun.oneOf(random, METHODS)));
