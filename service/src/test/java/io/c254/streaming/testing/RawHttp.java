@@ -34,6 +34,12 @@ public final class RawHttp implements AutoCloseable {
         return new RawHttp(socket);
     }
 
+    /** How long a read may wait before it fails with a SocketTimeoutException (15 s unless set). */
+    public RawHttp readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
     public static String webSocketUpgrade(String pathAndQuery) {
         return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
@@ -87,7 +93,10 @@ public final class RawHttp implements AutoCloseable {
     /** Reads a response head and, when it has a Content-Length, its body. */
     public Response readResponse() throws IOException {
         InputStream in = socket.getInputStream();
-        String head = readHead(in);
+        return response(readHead(in), in);
+    }
+
+    private static Response response(String head, InputStream in) throws IOException {
         int status = Integer.parseInt(head.split(" ", 3)[1]);
         int length = 0;
         for (String line : head.split("\r\n")) {
@@ -96,6 +105,18 @@ public final class RawHttp implements AutoCloseable {
             }
         }
         return new Response(status, head, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+
+    /** The response, or empty when the server ends the connection before sending a byte of one. */
+    public java.util.Optional<Response> readResponseOrEnd() throws IOException {
+        java.io.PushbackInputStream peek = new java.io.PushbackInputStream(socket.getInputStream(), 1);
+        int first = peek.read();
+        if (first < 0) {
+            return java.util.Optional.empty();
+        }
+        peek.unread(first);
+        String head = readHead(peek);
+        return java.util.Optional.of(response(head, peek));
     }
 
     /** Everything the server sends until it closes the connection (or the timeout passes). */

@@ -6,6 +6,7 @@ import io.c254.streaming.hub.Filter;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.transport.Json;
+import io.c254.streaming.transport.PercentEncoding;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The body of `POST /sse/subscribe` and `/sse/unsubscribe`: `connection_id`, `topic` and, to subscribe,
@@ -40,6 +42,10 @@ record ControlRequest(String connectionId, String topic, Filter filter) {
 
     private static Parsed fromForm(String body, Filter.Limits limits) {
         QueryStringDecoder form = new QueryStringDecoder(body, StandardCharsets.UTF_8, false);
+        Optional<Problem> undecodable = PercentEncoding.problemIn(form, "The form body");
+        if (undecodable.isPresent()) {
+            return new Parsed.Invalid(undecodable.get());
+        }
         for (String name : FIELDS) {
             List<String> values = form.parameters().get(name);
             if (values != null && values.size() > 1) {
