@@ -1,6 +1,8 @@
 package io.c254.streaming.http;
 
 import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.session.Problem;
+import io.c254.streaming.transport.PercentEncoding;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The first handler of every connection: routes a request by method and path. Streams (WebSocket, SSE)
@@ -43,6 +46,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        Optional<Problem> undecodable = PercentEncoding.problemIn(query, "The request's path or query");
+        if (undecodable.isPresent()) {
+            routes.replies().problem(ctx, request, undecodable.get());
+            return;
+        }
         HttpMethod method = request.method();
         if (HttpMethod.OPTIONS.equals(method)) {
             doPreflight(ctx, request);

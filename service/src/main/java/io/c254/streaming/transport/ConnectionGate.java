@@ -69,8 +69,10 @@ public final class ConnectionGate {
             refuse(ctx, request, transport, throttled.problem());
             return;
         }
+        // read before the retain: nothing may throw between it and the release below
+        String token = Tokens.from(request, query);
         request.retain();
-        sessions.admit(Tokens.from(request, query), transport, connection.apply(ctx.channel())).whenComplete((admission, failure) -> {
+        sessions.admit(token, transport, connection.apply(ctx.channel())).whenComplete((admission, failure) -> {
             try {
                 switch (admission) {
                     case Admission.Refused refused -> refuse(ctx, request, transport, refused.problem());

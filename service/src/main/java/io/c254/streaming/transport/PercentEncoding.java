@@ -23,6 +23,7 @@ public final class PercentEncoding {
      */
     public static Optional<Problem> problemIn(QueryStringDecoder decoder, String what) {
         try {
+            decoder.path();
             decoder.parameters();
             return Optional.empty();
         } catch (IllegalArgumentException undecodable) {

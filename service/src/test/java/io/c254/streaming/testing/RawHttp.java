@@ -139,12 +139,6 @@ public final class RawHttp implements AutoCloseable {
         return head.toString(StandardCharsets.UTF_8);
     }
 
-    /** How long a read waits for the server before it throws {@link java.net.SocketTimeoutException} (15 s unless set). */
-    public RawHttp readTimeout(java.time.Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
-        return this;
-    }
-
     @Override
     public void close() throws IOException {
         socket.close();
