@@ -33,7 +33,12 @@ public final class LoadGenerator {
             return;
         }
         try {
-            System.out.println(new BenchRun(options).run().toJson());
+            ResultLine line = switch (options.shape()) {
+                case STEADY -> new BenchRun(options).run();
+                case STALL -> new StallRun(options).run();
+                case STORM -> new StormRun(options).run();
+            };
+            System.out.println(line.toJson());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.error("interrupted");
