@@ -52,8 +52,9 @@ public final class Report {
         String generator = args.getOrDefault("generator-command", "java -jar bench/target/streaming-bench-1.0.0.jar");
         RateSections rates = new RateSections(results, generator);
         ScaleSections scale = new ScaleSections(results, generator);
+        LoadShapeSections shapes = new LoadShapeSections(results, generator);
         return String.join("", header(), rates.ladders(), rates.cpu(), rates.latency(),
-                scale.delivery(), scale.idleMemory(), scale.filtered());
+                scale.delivery(), scale.idleMemory(), scale.filtered(), shapes.stalled(), shapes.storm());
     }
 
     private String header() {
