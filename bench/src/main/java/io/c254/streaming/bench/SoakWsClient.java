@@ -150,6 +150,11 @@ final class SoakWsClient {
             ctx.close();
             return;
         }
+        if (!reading) {
+            // a client that stopped reading sends nothing either: past the heartbeat timeout the gateway ends it (4000)
+            scheduleAction(ctx);
+            return;
+        }
         int roll = ThreadLocalRandom.current().nextInt(100);
         if (roll < 30) {
             String topic = ThreadLocalRandom.current().nextBoolean() ? SoakCommands.LATEST : SoakCommands.STREAM;
@@ -159,7 +164,7 @@ final class SoakWsClient {
             activity.count("ws subscription churn");
         } else if (roll < 45) {
             doRefresh(ctx);
-        } else if (roll < 55 && reading) {
+        } else if (roll < 55) {
             doPause(ctx);
         } else if (roll < 60) {
             activity.count("ws left (at random)");
