@@ -7,6 +7,7 @@
 #   bench/run.sh                          # every scenario (about 25 minutes)
 #   BENCH_SCENARIOS=a,c bench/run.sh      # a subset
 #   BENCH_QUICK=1 bench/run.sh            # smoke run: 100 subscribers, two rates, 3 s windows
+#   BENCH_SCENARIOS=g,h BENCH_PEERS=gateway bench/run.sh   # the load shapes (stalled clients, reconnect storm)
 #
 # Ctrl-C (or any failure) stops every process this script started.
 set -euo pipefail
@@ -17,14 +18,26 @@ ROOT=$(pwd)
 # ---- settings ---------------------------------------------------------------------------------------
 
 QUICK=${BENCH_QUICK:-0}
-SCENARIOS=${BENCH_SCENARIOS:-a,b,c,d,e,f}
+SCENARIOS=${BENCH_SCENARIOS:-a,b,c,d,e,f,g,h}
 if [ "$QUICK" = 1 ]; then
   DURATION=${BENCH_DURATION:-3}; WARMUP=${BENCH_WARMUP:-1}
   SUBS_RATE=100; SUBS_SCALE=100; RATES="10 50"
+  STORM_CLIENTS=${BENCH_STORM_CLIENTS:-500}; STORM_STEADY=${BENCH_STORM_STEADY:-100}
 else
   DURATION=${BENCH_DURATION:-10}; WARMUP=${BENCH_WARMUP:-3}
   SUBS_RATE=1000; SUBS_SCALE=10000; RATES=${BENCH_RATES:-10 25 50 100 150 200 300 500 700 1000}
+  STORM_CLIENTS=${BENCH_STORM_CLIENTS:-3000}; STORM_STEADY=${BENCH_STORM_STEADY:-200}
 fi
+# the load shapes (g, h): one rate, gateway only
+SHAPE_RATE=${BENCH_SHAPE_RATE:-50}
+STALLED=${BENCH_STALLED:-100}                     # (g) clients that stop reading
+STALL_RCVBUF=${BENCH_STALL_RCVBUF:-4096}          # (g) their SO_RCVBUF, bytes
+STALL_FILL_TIMEOUT=${BENCH_STALL_FILL_TIMEOUT:-240}   # (g) seconds the gateway may take to fill their outbound bound
+STORM_SOURCE_ADDRESSES=${BENCH_STORM_SOURCE_ADDRESSES:-16}   # (h) storm clients connect from 127.0.0.1 … 127.0.0.N
+# (h) one loopback address stands for STORM_CLIENTS / STORM_SOURCE_ADDRESSES clients (~190): 2,000 attempts a
+# minute is ~10 per client, less than the 120 a lone production address gets, and holds first connect, reconnect
+# and their retries, so the storm meets the pending caps (production defaults), not an endless throttle
+STORM_CONNECTS_PER_MINUTE=${BENCH_STORM_CONNECTS_PER_MINUTE_PER_ADDRESS:-2000}
 GRACE=${BENCH_GRACE:-5}
 PEERS=${BENCH_PEERS:-gateway nchan}
 # a fresh peer first serves this many seconds of load whose figures are dropped: a JVM is measured warm,
@@ -68,6 +81,14 @@ GATEWAY_ENV=(
   # Nchan keeps no current values: the scenarios measure live fan-out alone, so no snapshot goes out at subscribe
   ACCESS_SNAPSHOT_MAX_KEYS=0
 )
+
+# (h) the gateway as production admits connections that are not streams yet; limits on users stay raised (every
+# bench client is test-token's one user)
+STORM_ENV=(
+  ACCESS_MAX_PENDING_CONNECTIONS_PER_ADDRESS=64 ACCESS_MAX_PENDING_CONNECTIONS=1000
+  ACCESS_RATE_CONNECTS_PER_MINUTE_PER_ADDRESS=$STORM_CONNECTS_PER_MINUTE
+)
+GATEWAY_ENV_EXTRA=()   # set around one scenario's with_peer: overrides GATEWAY_ENV
 
 BROKER_PID=""; GATEWAY_PID=""; GENERATOR_PID=""; NGINX_MASTER=""; NGINX_DIR=""
 NOTES=""
@@ -134,7 +155,7 @@ start_gateway() {
   require_free_port "$GATEWAY_PORT"
   log "starting the gateway: java $GATEWAY_JVM_FLAGS -jar $GATEWAY_JAR"
   # shellcheck disable=SC2086 # the flags are words
-  env "${GATEWAY_ENV[@]}" java $GATEWAY_JVM_FLAGS -jar "$GATEWAY_JAR" >>"$LOG" 2>&1 &
+  env "${GATEWAY_ENV[@]}" ${GATEWAY_ENV_EXTRA[@]+"${GATEWAY_ENV_EXTRA[@]}"} java $GATEWAY_JVM_FLAGS -jar "$GATEWAY_JAR" >>"$LOG" 2>&1 &
   GATEWAY_PID=$!
   wait_for 90 "gateway /health/ready" curl -sf "http://127.0.0.1:$GATEWAY_PORT/health/ready"
 }
@@ -247,7 +268,7 @@ prime() { # prime PEER: 200 WebSocket and 200 SSE subscribers at 200 msg/s for P
   [ "$QUICK" != 1 ] && [ "$PRIME_SECONDS" -gt 0 ] || return 0
   if [ "$peer" = gateway ]; then port=$GATEWAY_PORT; else port=$NCHAN_PORT; fi
   for transport in ws sse; do
-    local args=(--scenario=prime --peer="$peer" --transport="$transport" --port="$port" --subscribers=200 --rate=200
+    local args=(--scenario=prime --peer="$peer" --transport="$transport" --port="$port" --subscribers=200 --rate=200 --ramp-per-second=200
       --duration=$((PRIME_SECONDS / 2)) --warmup=1 --grace=2 --size=200)
     if [ "$peer" = gateway ]; then args+=(--bootstrap=127.0.0.1:"$KAFKA_PORT" --topic="$TOPIC"); else args+=(--nchan-channel=bench); fi
     # shellcheck disable=SC2086
@@ -296,6 +317,42 @@ scenario_f() {
   if $NCHAN; then step f nchan ws "$SUBS_SCALE" 10 --filtered="$SUBS_SCALE" || true; fi
 }
 
+# shape_step SCENARIO SUBSCRIBERS [more generator options]: a load shape (g, h) against the running gateway; its
+# line goes to the results, its summary (logged by the generator) to the terminal
+shape_step() {
+  local scenario=$1 subscribers=$2; shift 2
+  local args=(--scenario="$scenario" --peer=gateway --transport=ws --port="$GATEWAY_PORT" --subscribers="$subscribers"
+    --rate="$SHAPE_RATE" --duration="$DURATION" --warmup="$WARMUP" --grace="$GRACE" --size=200 --server-pid="$GATEWAY_PID"
+    --bootstrap=127.0.0.1:"$KAFKA_PORT" --topic="$TOPIC" "$@")
+  log "($scenario) gateway: $subscribers subscribers × $SHAPE_RATE msg/s, $*"
+  # shellcheck disable=SC2086
+  timeout 1200 $GENERATOR "${args[@]}" >"$WORK/line" 2>"$WORK/step.err" &
+  GENERATOR_PID=$!
+  local status=0
+  wait "$GENERATOR_PID" || status=$?
+  GENERATOR_PID=""
+  cat "$WORK/step.err" >>"$LOG"
+  if [ "$status" -ne 0 ] || [ ! -s "$WORK/line" ]; then
+    log "($scenario) the load generator failed (exit $status; see $LOG)"
+    return 1
+  fi
+  cat "$WORK/line" >>"$RESULTS"
+  grep -o 'summary: .*' "$WORK/step.err" | sed 's/^summary: /   /' >&2 || true
+}
+
+scenario_g() {
+  with_peer gateway shape_step g "$SUBS_RATE" --shape=stall --stalled="$STALLED" --stalled-rcvbuf="$STALL_RCVBUF" \
+    --fill-timeout="$STALL_FILL_TIMEOUT"
+}
+
+scenario_h() {
+  GATEWAY_ENV_EXTRA=("${STORM_ENV[@]}")
+  # the steady subscribers connect at a pace the production pending cap per address admits
+  with_peer gateway shape_step h "$STORM_STEADY" --shape=storm --ramp-per-second=200 --storm-clients="$STORM_CLIENTS" \
+    --storm-source-addresses="$STORM_SOURCE_ADDRESSES"
+  GATEWAY_ENV_EXTRA=()
+}
+
 # ---- the session -------------------------------------------------------------------------------------
 
 log "building (mvn -B -q -ntp -DskipTests package)"
@@ -315,13 +372,13 @@ log "scenarios $SCENARIOS, ${DURATION} s windows after ${WARMUP} s warm-up$([ "$
 log "results: $RESULTS, log: $LOG, report: $REPORT"
 : >"$RESULTS"
 start_broker
-for s in a b c d e f; do
+for s in a b c d e f g h; do
   if has "$s"; then "scenario_$s"; fi
 done
 
 java -cp "$BENCH_JAR" io.c254.streaming.bench.Report \
   --results="$RESULTS" --out="$REPORT" --quick="$([ "$QUICK" = 1 ] && echo true || echo false)" \
-  --gateway-jvm-flags="$GATEWAY_JVM_FLAGS" --gateway-env="${GATEWAY_ENV[*]}" \
+  --gateway-jvm-flags="$GATEWAY_JVM_FLAGS" --gateway-env="${GATEWAY_ENV[*]}" --storm-env="${STORM_ENV[*]}" \
   --generator-command="$GENERATOR" --nginx="$NGINX_VERSION" \
   --commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --load-at-start="$LOAD_AT_START" --notes="$NOTES"

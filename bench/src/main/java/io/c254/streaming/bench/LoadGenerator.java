@@ -27,13 +27,24 @@ public final class LoadGenerator {
             System.exit(2);
             return;
         }
+        if (options.peer() == Peer.NCHAN && options.shape() != Options.LoadShape.STEADY) {
+            System.err.println("error: --shape=" + options.shape().name().toLowerCase(java.util.Locale.ROOT)
+                    + " measures the gateway only (its slow-consumer bound, its admission limits)");
+            System.exit(2);
+            return;
+        }
         if (options.peer() == Peer.NCHAN && options.isFiltered()) {
             System.out.println(skipped(options, "Nchan has no per-subscriber filters: every subscriber of a channel gets "
                     + "every message, so filtering would need one channel per instrument, which is another design"));
             return;
         }
         try {
-            System.out.println(new BenchRun(options).run().toJson());
+            ResultLine line = switch (options.shape()) {
+                case STEADY -> new BenchRun(options).run();
+                case STALL -> new StallRun(options).run();
+                case STORM -> new StormRun(options).run();
+            };
+            System.out.println(line.toJson());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.error("interrupted");

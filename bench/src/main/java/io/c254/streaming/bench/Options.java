@@ -15,6 +15,9 @@ import java.util.Set;
  * @param graceSeconds    how long to wait after the window for records still on their way
  * @param connectTimeoutSeconds how long a connection may take to become ok once the last one was started
  * @param maxP99Millis    the p99 a step may have and still be good (with no loss and no failed connection)
+ * @param shape           what the run does: the steady step of scenarios a–f, or a load shape (g, h)
+ * @param stall           scenario g's stalled clients
+ * @param storm           scenario h's reconnect storm
  */
 record Options(
         Peer peer,
@@ -41,6 +44,9 @@ record Options(
         boolean baseline,
         double maxP99Millis,
         String scenario,
+        LoadShape shape,
+        StallOptions stall,
+        StormOptions storm,
         String args) {
 
     static final String DEFAULT_TOPIC = "served.market.latest_prices.v1";
@@ -50,7 +56,19 @@ record Options(
     private static final Set<String> KEYS = Set.of("peer", "transport", "url-host", "port", "subscribers",
             "ramp-per-second", "source-addresses", "client-threads", "rate", "duration", "warmup", "grace",
             "connect-timeout", "size", "bootstrap", "topic", "nchan-channel", "token", "server-pid", "filtered",
-            "baseline", "max-p99-ms", "scenario");
+            "baseline", "max-p99-ms", "scenario", "shape", "stalled", "stalled-rcvbuf", "stalled-pong-seconds", "fill-rate", "fill-timeout",
+            "storm-clients", "storm-source-addresses", "storm-ramp-per-second", "storm-within-ms", "storm-timeout",
+            "storm-max-attempts", "storm-error-retry-ms");
+
+    /** What a run does. */
+    enum LoadShape {
+        /** Scenarios a–f: connect, warm up, one measured window. */
+        STEADY,
+        /** Scenario g: a window alone, then one while stalled clients share the topic. */
+        STALL,
+        /** Scenario h: a window before, then one while storm clients drop and reconnect at once. */
+        STORM
+    }
 
     static Options parse(List<String> args) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -113,6 +131,21 @@ record Options(
                     bool("baseline", false),
                     decimal("max-p99-ms", 50),
                     text("scenario", ""),
+                    choice("shape", "steady", LoadShape.class),
+                    new StallOptions(
+                            integer("stalled", 100, 0, 100_000),
+                            integer("stalled-rcvbuf", 4096, 1024, 1 << 24),
+                            integer("stalled-pong-seconds", 10, 0, 3_600),
+                            integer("fill-rate", 1000, 1, 1_000_000),
+                            integer("fill-timeout", 120, 1, 3_600)),
+                    new StormOptions(
+                            integer("storm-clients", 3000, 0, 1_000_000),
+                            integer("storm-source-addresses", 16, 1, 254),
+                            integer("storm-ramp-per-second", 500, 1, 1_000_000),
+                            integer("storm-within-ms", 1000, 0, 600_000),
+                            integer("storm-timeout", 180, 1, 3_600),
+                            integer("storm-max-attempts", 100, 1, 100_000),
+                            integer("storm-error-retry-ms", 1000, 1, 600_000)),
                     args);
         }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * CPU time and resident memory of one process, read from /proc: {@code utime + stime} of
@@ -59,10 +60,29 @@ final class ProcessStats {
 
     /** Resident set size in KiB. */
     OptionalLong rssKb() {
+        return statusField("VmRSS:");
+    }
+
+    /** The process's threads (kernel tasks: virtual threads are not among them, their carriers are). */
+    OptionalLong threads() {
+        return statusField("Threads:");
+    }
+
+    /** Open file descriptors: sockets, files, pipes, epoll instances. */
+    OptionalLong openFiles() {
+        try (Stream<Path> fds = Files.list(dir.resolve("fd"))) {
+            return OptionalLong.of(fds.count());
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The first number of a line of {@code /proc/<pid>/status}. */
+    private OptionalLong statusField(String field) {
         try {
             for (String line : Files.readAllLines(dir.resolve("status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return OptionalLong.of(Long.parseLong(line.substring(6).trim().split("\\s+")[0]));
+                if (line.startsWith(field)) {
+                    return OptionalLong.of(Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]));
                 }
             }
             return OptionalLong.empty();

@@ -19,7 +19,7 @@ import java.util.Set;
 public final class Report {
 
     private static final Set<String> KEYS = Set.of("results", "out", "quick", "gateway-jvm-flags", "gateway-env",
-            "generator-command", "nginx", "commit", "load-at-start", "notes");
+            "generator-command", "nginx", "commit", "load-at-start", "notes", "storm-env");
 
     private final Map<String, String> args;
     private final Results results;
@@ -52,8 +52,9 @@ public final class Report {
         String generator = args.getOrDefault("generator-command", "java -jar bench/target/streaming-bench-1.0.0.jar");
         RateSections rates = new RateSections(results, generator);
         ScaleSections scale = new ScaleSections(results, generator);
+        LoadShapeSections shapes = new LoadShapeSections(results, generator);
         return String.join("", header(), rates.ladders(), rates.cpu(), rates.latency(),
-                scale.delivery(), scale.idleMemory(), scale.filtered());
+                scale.delivery(), scale.idleMemory(), scale.filtered(), shapes.stalled(), shapes.storm());
     }
 
     private String header() {
@@ -75,6 +76,7 @@ public final class Report {
                 .row("gateway commit", code(args.getOrDefault("commit", MarkdownTable.MISSING)))
                 .row("gateway JVM flags", code(args.getOrDefault("gateway-jvm-flags", MarkdownTable.MISSING)))
                 .row("gateway environment", code(args.getOrDefault("gateway-env", MarkdownTable.MISSING)))
+                .row("gateway environment, (h) only", code(args.getOrDefault("storm-env", MarkdownTable.MISSING)))
                 .row("Nginx / Nchan", args.getOrDefault("nginx", MarkdownTable.MISSING))
                 .row("load generator", code(args.getOrDefault("generator-command", MarkdownTable.MISSING)));
         out.append(table.render()).append('\n');

@@ -70,6 +70,18 @@ final class ResultLine {
         return this;
     }
 
+    /** A nested object, e.g. one phase's figures. */
+    ResultLine put(String name, ResultLine nested) {
+        root.set(name, nested.root);
+        return this;
+    }
+
+    ResultLine putCounts(String name, Map<String, Long> counts) {
+        ObjectNode node = root.putObject(name);
+        counts.forEach(node::put);
+        return this;
+    }
+
     ResultLine latency(String name, LatencySummary latency) {
         if (latency.empty()) {
             root.putNull(name);
@@ -82,6 +94,11 @@ final class ResultLine {
                 .put("p999", latency.p999())
                 .put("max", latency.max());
         return this;
+    }
+
+    /** One field as JSON text, for a log line ("null" when missing). */
+    String text(String name) {
+        return String.valueOf(root.get(name));
     }
 
     String toJson() {

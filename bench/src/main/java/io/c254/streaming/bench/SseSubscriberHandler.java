@@ -28,10 +28,10 @@ final class SseSubscriberHandler extends SimpleChannelInboundHandler<HttpObject>
     private final Peer peer;
     private final String hostHeader;
     private final String path;
-    private final Deliveries deliveries;
+    private final RecordStamp.Sink deliveries;
     private SseEventSplitter splitter;
 
-    SseSubscriberHandler(Subscriber subscriber, Peer peer, String hostHeader, String path, Deliveries deliveries) {
+    SseSubscriberHandler(Subscriber subscriber, Peer peer, String hostHeader, String path, RecordStamp.Sink deliveries) {
         this.subscriber = subscriber;
         this.peer = peer;
         this.hostHeader = hostHeader;

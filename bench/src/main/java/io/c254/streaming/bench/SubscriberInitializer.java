@@ -19,9 +19,9 @@ final class SubscriberInitializer extends ChannelInitializer<SocketChannel> {
 
     private final Options options;
     private final Subscriber subscriber;
-    private final Deliveries deliveries;
+    private final RecordStamp.Sink deliveries;
 
-    SubscriberInitializer(Options options, Subscriber subscriber, Deliveries deliveries) {
+    SubscriberInitializer(Options options, Subscriber subscriber, RecordStamp.Sink deliveries) {
         this.options = options;
         this.subscriber = subscriber;
         this.deliveries = deliveries;

@@ -35,14 +35,14 @@ final class SubscriberPool implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
     private final Options options;
-    private final Deliveries deliveries;
+    private final RecordStamp.Sink deliveries;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Connections connections;
     private final List<Subscriber> subscribers = new ArrayList<>();
 
-    SubscriberPool(Options options, Deliveries deliveries) {
+    SubscriberPool(Options options, RecordStamp.Sink deliveries) {
         this.options = options;
         this.deliveries = deliveries;
         this.connections = new Connections(options.subscribers());

@@ -20,9 +20,9 @@ final class WsSubscriberHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final Subscriber subscriber;
     private final Peer peer;
     private final String topic;
-    private final Deliveries deliveries;
+    private final RecordStamp.Sink deliveries;
 
-    WsSubscriberHandler(Subscriber subscriber, Peer peer, String topic, Deliveries deliveries) {
+    WsSubscriberHandler(Subscriber subscriber, Peer peer, String topic, RecordStamp.Sink deliveries) {
         this.subscriber = subscriber;
         this.peer = peer;
         this.topic = topic;
