@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -63,10 +65,16 @@ class BrokerFaultIT {
             }
 
             broker.close();
-            // the producer goes on writing: its records wait in its buffer for the broker
-            for (int seq = 20; seq < 40; seq++) {
-                sent.add(producer.send(record(topic, seq)));
-            }
+            // the producer goes on writing: its records wait in its buffer, or its sends for metadata, until the broker is back
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            Future<List<Future<?>>> writtenDuringOutage = writer.submit(() -> {
+                List<Future<?>> sends = new ArrayList<>();
+                for (int seq = 20; seq < 40; seq++) {
+                    sends.add(producer.send(record(topic, seq)));
+                }
+                return sends;
+            });
+            writer.shutdown();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(server.get("/health/ready").statusCode()).isEqualTo(503));
             // for as long as the outage lasts: reported, and the client is not dropped
@@ -79,6 +87,7 @@ class BrokerFaultIT {
             broker = EmbeddedKafkaBroker.start(port, kafkaData);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     assertThat(server.get("/health/ready").statusCode()).isEqualTo(200));
+            sent.addAll(writtenDuringOutage.get(120, TimeUnit.SECONDS));
             for (int seq = 40; seq < 50; seq++) {
                 sent.add(producer.send(record(topic, seq)));
             }
@@ -178,6 +187,7 @@ class BrokerFaultIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 150_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 150_000,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
     }
