@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 
 import java.time.Duration;
@@ -41,7 +43,11 @@ public final class StreamingMetrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // the fan-out encodes into the pooled allocator; sockets read and write with Netty's default (adaptive in 4.2)
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        if (ByteBufAllocator.DEFAULT != PooledByteBufAllocator.DEFAULT && ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider sockets) {
+            new NettyAllocatorMetrics(sockets).bindTo(registry);
+        }
         fanOutBatch = Timer.builder("fanout.batch.duration")
                 .description("Time to match and hand one Kafka poll batch to the event loops")
                 .publishPercentileHistogram()

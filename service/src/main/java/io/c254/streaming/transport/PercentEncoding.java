@@ -8,9 +8,10 @@ import java.util.Optional;
 
 /**
  * Query strings and form bodies are percent-encoded (RFC 3986 section 2.1). Netty's decoder throws on a
- * `%` without two hex digits after it, whenever the parameters are first read; a handler checks here
- * first, so that such a request is refused like any other malformed one, before anything is retained
- * or started for it.
+ * `%` without two hex digits after it, whenever the path or parameters are first read. The router checks
+ * every request's path and query here, and the control calls their form bodies, before anything reads
+ * them, so that such a request is refused like any other malformed one, before anything is retained or
+ * started for it.
  */
 public final class PercentEncoding {
 

@@ -7,14 +7,12 @@ import io.c254.streaming.session.Sessions;
 import io.c254.streaming.session.SubscriptionOutcome;
 import io.c254.streaming.transport.HttpReplies;
 import io.c254.streaming.transport.Json;
-import io.c254.streaming.transport.PercentEncoding;
 import io.c254.streaming.transport.Tokens;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.util.Optional;
 
 /**
  * `POST /sse/subscribe` and `POST /sse/unsubscribe`: change the subscriptions of a running SSE stream.
@@ -35,40 +33,29 @@ public final class SseControl {
     }
 
     public void onSubscribe(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        if (refusedUndecodable(ctx, request, query)) {
-            return;
-        }
         switch (ControlRequest.parse(request, filterLimits)) {
             case ControlRequest.Parsed.Invalid invalid -> doRefuse(ctx, request, invalid.problem());
             case ControlRequest.Parsed.Valid valid -> {
                 ControlRequest control = valid.request();
+                String token = Tokens.from(request, query);
                 request.retain();
-                sessions.subscribeStream(control.connectionId(), Tokens.from(request, query), control.topic(), control.filter(),
+                sessions.subscribeStream(control.connectionId(), token, control.topic(), control.filter(),
                         outcome -> answer(ctx, request, control, outcome));
             }
         }
     }
 
     public void onUnsubscribe(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        if (refusedUndecodable(ctx, request, query)) {
-            return;
-        }
         switch (ControlRequest.parse(request, filterLimits)) {
             case ControlRequest.Parsed.Invalid invalid -> doRefuse(ctx, request, invalid.problem());
             case ControlRequest.Parsed.Valid valid -> {
                 ControlRequest control = valid.request();
+                String token = Tokens.from(request, query);
                 request.retain();
-                sessions.unsubscribeStream(control.connectionId(), Tokens.from(request, query), control.topic(),
+                sessions.unsubscribeStream(control.connectionId(), token, control.topic(),
                         outcome -> answer(ctx, request, control, outcome));
             }
         }
-    }
-
-    /** The token is read from the query after the request is retained: a query that cannot be read is refused first. */
-    private boolean refusedUndecodable(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
-        Optional<Problem> undecodable = PercentEncoding.problemIn(query, "The query string");
-        undecodable.ifPresent(problem -> doRefuse(ctx, request, problem));
-        return undecodable.isPresent();
     }
 
     /** The outcome comes on the stream's event loop or a token-checking thread: the answer goes out on the caller's. */

@@ -8,13 +8,11 @@ import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
 import io.c254.streaming.session.SubscribeOptions;
 import io.c254.streaming.transport.Json;
-import io.c254.streaming.transport.PercentEncoding;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,10 +38,6 @@ record StreamRequest(List<String> topics, Filter filter, SubscribeOptions option
     }
 
     static Parsed parse(QueryStringDecoder query, HttpHeaders headers, Filter.Limits limits) {
-        Optional<Problem> undecodable = PercentEncoding.problemIn(query, "The query string");
-        if (undecodable.isPresent()) {
-            return new Parsed.Invalid(undecodable.get());
-        }
         Set<String> topics = new LinkedHashSet<>();
         for (String value : query.parameters().getOrDefault("topics", List.of())) {
             for (String topic : value.split(",")) {

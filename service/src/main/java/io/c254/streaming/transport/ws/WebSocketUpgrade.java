@@ -3,7 +3,6 @@ package io.c254.streaming.transport.ws;
 import io.c254.streaming.config.Config;
 import io.c254.streaming.metrics.StreamingMetrics;
 import io.c254.streaming.session.ErrorCode;
-import io.c254.streaming.session.Problem;
 import io.c254.streaming.session.Session;
 import io.c254.streaming.session.Sessions;
 import io.c254.streaming.session.Transport;
@@ -11,7 +10,6 @@ import io.c254.streaming.transport.ChannelSubscriber;
 import io.c254.streaming.transport.ConnectionGate;
 import io.c254.streaming.transport.DeliveryStats;
 import io.c254.streaming.transport.HttpReplies;
-import io.c254.streaming.transport.PercentEncoding;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -29,7 +27,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,11 +63,6 @@ public final class WebSocketUpgrade {
         if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
             replies.problem(ctx, request, ErrorCode.INVALID_MESSAGE,
                     "/ws/stream expects a WebSocket upgrade request (Connection: Upgrade, Upgrade: websocket)");
-            return;
-        }
-        Optional<Problem> undecodable = PercentEncoding.problemIn(query, "The query string");
-        if (undecodable.isPresent()) {
-            replies.problem(ctx, request, undecodable.get());
             return;
         }
         gate.admit(ctx, request, query, Transport.WEBSOCKET,
