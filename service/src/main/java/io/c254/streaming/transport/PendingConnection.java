@@ -173,6 +173,8 @@ public final class PendingConnection extends ChannelDuplexHandler {
         ctx.channel().config().setAutoRead(false);
         ctx.writeAndFlush(HttpReplies.closing(problem))
                 .addListener(written -> GracefulClose.afterLastWrite(ctx.channel(), TIMED_OUT_GRACE));
+        // the answer may never be written (a TLS client that never finished its handshake): the socket goes anyway
+        ctx.executor().schedule(() -> ctx.close(), 2 * TIMED_OUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void schedule(ChannelHandlerContext ctx, Duration after) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A connection refused as it opens, before its request is read (see {@link PendingConnections}): it is
@@ -25,6 +26,8 @@ public final class RefusedConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.writeAndFlush(HttpReplies.closing(problem)).addListener(written -> GracefulClose.afterLastWrite(ctx.channel(), GRACE));
+        // the answer may never be written (a TLS client that does not finish its handshake): the socket goes anyway
+        ctx.executor().schedule(() -> ctx.close(), 2 * GRACE.toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 

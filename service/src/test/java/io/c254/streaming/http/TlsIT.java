@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.c254.streaming.config.ConfigException;
 import io.c254.streaming.config.ConfigLoader;
+import io.c254.streaming.testing.RawHttp;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -169,6 +170,19 @@ class TlsIT {
                 socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
                 socket.abort();
             }
+        }
+    }
+
+    @Test
+    void aConnectionThatNeverStartsItsTlsHandshakeIsClosedAfterTheRequestTimeout() throws Exception {
+        try (TestServer strict = TestServer.builder()
+                .env("ACCESS_TLS_CERT_FILE", certificatePem.toString())
+                .env("ACCESS_TLS_KEY_FILE", keyPem.toString())
+                .env("ACCESS_REQUEST_TIMEOUT_MS", "500")
+                .start();
+             RawHttp silent = RawHttp.open(strict.port())) {
+            // no 408 can be written without a handshake; the socket is closed all the same (a read timeout fails the test)
+            assertThat(silent.readTimeout(Duration.ofSeconds(10)).readToEnd()).isEmpty();
         }
     }
 
