@@ -9,11 +9,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A new subscription to a `latest` topic gets the current value of every key its filters match, then a
@@ -35,6 +37,8 @@ class SnapshotIT {
         value(1, "C", "us", 1);
         value(1, "B", "eu", 2);
         server = TestServer.builder().env("ACCESS_SNAPSHOT_MAX_KEYS", "1000").topic(PRICES, "mode: latest\nkey_field: sym").start();
+        // the partitions are assigned before the values before start are read: ready means they are
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/health/ready").statusCode() == 200);
     }
 
     @AfterAll
