@@ -33,6 +33,9 @@ SHAPE_RATE=${BENCH_SHAPE_RATE:-50}
 STALLED=${BENCH_STALLED:-100}                     # (g) clients that stop reading
 STALL_RCVBUF=${BENCH_STALL_RCVBUF:-4096}          # (g) their SO_RCVBUF, bytes
 STALL_FILL_TIMEOUT=${BENCH_STALL_FILL_TIMEOUT:-240}   # (g) seconds the gateway may take to fill their outbound bound
+# (g) msg/s while the stalled clients' bound fills (unmeasured): the live subscribers get it too, so it must stay
+# within what the machine delivers to them (1,000 msg/s to 1,000 live subscribers stalled the whole gateway here)
+STALL_FILL_RATE=${BENCH_STALL_FILL_RATE:-200}
 STORM_SOURCE_ADDRESSES=${BENCH_STORM_SOURCE_ADDRESSES:-16}   # (h) storm clients connect from 127.0.0.1 … 127.0.0.N
 # (h) one loopback address stands for STORM_CLIENTS / STORM_SOURCE_ADDRESSES clients (~190): 2,000 attempts a
 # minute is ~10 per client, less than the 120 a lone production address gets, and holds first connect, reconnect
@@ -342,7 +345,7 @@ shape_step() {
 
 scenario_g() {
   with_peer gateway shape_step g "$SUBS_RATE" --shape=stall --stalled="$STALLED" --stalled-rcvbuf="$STALL_RCVBUF" \
-    --fill-timeout="$STALL_FILL_TIMEOUT"
+    --fill-timeout="$STALL_FILL_TIMEOUT" --fill-rate="$STALL_FILL_RATE"
 }
 
 scenario_h() {
