@@ -1,10 +1,10 @@
 package io.c254.streaming.http;
 
+import io.c254.streaming.session.Problem;
 import io.c254.streaming.transport.PendingConnection;
 import io.c254.streaming.transport.PendingConnections;
 import io.c254.streaming.transport.RefusedConnection;
 import io.c254.streaming.transport.WireHandler;
-import io.c254.streaming.session.Problem;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
