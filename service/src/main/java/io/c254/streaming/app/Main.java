@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 /** Starts the service from environment variables. A bad value stops start-up with one line and exit code 2. */
 public final class Main {
 
@@ -22,11 +24,13 @@ public final class Main {
         disableLeakDetectionUnlessAsked();
         Config config = loadOrExit();
         applyLogLevel(config.logLevel());
-        StreamingService service = startOrExit(config);
         // SIGTERM (Kubernetes, docker stop) and SIGINT drain the service and exit 0: a planned stop is
-        // not a failure. A plain shutdown hook would run the same drain but leave exit status 143.
-        Signal.handle(new Signal("TERM"), signal -> stopAndExit(service));
-        Signal.handle(new Signal("INT"), signal -> stopAndExit(service));
+        // not a failure. A plain shutdown hook would run the same drain but leave exit status 143. The
+        // handlers come first: a signal while the service starts (it logs its port before start returns) stops it too
+        AtomicReference<StreamingService> running = new AtomicReference<>();
+        Signal.handle(new Signal("TERM"), signal -> stopAndExit(running.get()));
+        Signal.handle(new Signal("INT"), signal -> stopAndExit(running.get()));
+        running.set(startOrExit(config));
     }
 
     /**
@@ -41,7 +45,12 @@ public final class Main {
         }
     }
 
+    /** @param service null when the stop came before the service had started: there is nothing to drain */
     private static void stopAndExit(StreamingService service) {
+        if (service == null) {
+            log.info("stop requested while starting: exiting");
+            System.exit(0);
+        }
         log.info("stop requested: draining");
         try {
             service.close();

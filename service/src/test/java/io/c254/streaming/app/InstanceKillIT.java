@@ -56,7 +56,8 @@ class InstanceKillIT {
                 ws.nextOfType("connection_established");
                 ws.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + topic + "\"]}}");
                 ws.nextOfType("subscribed");
-                sse.nextNamed("subscribed");
+                // the stream's starting cursor: where it resumes from if no data event comes before the kill
+                String sseStart = sse.nextNamed("subscribed").id();
 
                 Thread writer = Thread.ofPlatform().name("killed-writer").start(() -> {
                     for (int seq = 0; seq < RECORDS; seq++) {
@@ -74,7 +75,7 @@ class InstanceKillIT {
                 ws.collectUntilEnded(Duration.ofSeconds(30)).stream().filter(m -> m.path("type").asText().equals("data")).forEach(wsData::add);
                 wsData.forEach(m -> wsFromDoomed.add(m.path("data").path("seq").asInt()));
                 wsCursor = wsData.getLast().path("cursor").asText();
-                String lastSseId = null;
+                String lastSseId = sseStart;
                 for (SseClient.Event event = sse.next(Duration.ofSeconds(30)); !event.name().equals("end-of-stream");
                      event = sse.next(Duration.ofSeconds(30))) {
                     if (event.name().equals("data")) {
@@ -88,7 +89,7 @@ class InstanceKillIT {
 
             try (WsClient ws = WsClient.connect(survivor.ws("/ws/stream?token=test-token"));
                  SseClient sse = SseClient.connect(survivor.http("/sse/stream?token=test-token&topics=" + topic),
-                         sseCursor == null ? Map.of() : Map.of("Last-Event-ID", sseCursor))) {
+                         Map.of("Last-Event-ID", sseCursor))) {
                 ws.nextOfType("connection_established");
                 ws.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + topic + "\"],\"resume\":\"" + wsCursor + "\"}}");
                 List<Integer> wsFromSurvivor = collectRest(ws, wsFromDoomed);

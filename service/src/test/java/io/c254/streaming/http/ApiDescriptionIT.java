@@ -8,7 +8,9 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import io.c254.streaming.session.CloseReason;
 import io.c254.streaming.session.ErrorCode;
+import io.c254.streaming.testing.MessageSchemas;
 import io.c254.streaming.testing.ProjectFiles;
 import io.c254.streaming.testing.SseClient;
 import io.c254.streaming.testing.TestServer;
@@ -30,7 +32,11 @@ import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** `api/openapi.yaml` is valid OpenAPI, names the endpoints the router serves, and what a running instance answers fits its schemas. */
+/**
+ * `api/openapi.yaml` is valid OpenAPI, names the endpoints the router serves, and what a running instance
+ * answers fits its schemas. `api/asyncapi.yaml` names the catalogues and resolves; its message schemas are
+ * checked by the test clients on every message of every integration test (see MessageSchemas).
+ */
 class ApiDescriptionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,6 +110,42 @@ class ApiDescriptionIT {
                     "connection_id=" + connection + "&topic=" + topic + "&filters=%7B%22commodity%22%3A%22oil%22%7D"), "Subscribed");
             assertFits(server.postForm("/sse/unsubscribe?token=test-token", "connection_id=" + connection + "&topic=" + topic), "Unsubscribed");
         }
+    }
+
+    @Test
+    void theAsyncApiFileNamesTheCataloguesAndEveryReferenceResolves() throws Exception {
+        JsonNode asyncapi = new YAMLMapper().readTree(MessageSchemas.ASYNCAPI.toFile());
+        assertThat(asyncapi.path("asyncapi").asText()).isEqualTo("3.0.0");
+        List<String> codes = new ArrayList<>();
+        asyncapi.path("components").path("schemas").path("ErrorCode").path("enum").forEach(code -> codes.add(code.asText()));
+        assertThat(codes).containsExactlyInAnyOrderElementsOf(Arrays.stream(ErrorCode.values()).map(Enum::name).toList());
+        List<String> reasons = new ArrayList<>();
+        asyncapi.path("components").path("schemas").path("CloseReason").path("enum").forEach(reason -> reasons.add(reason.asText()));
+        assertThat(reasons).containsExactlyInAnyOrderElementsOf(Arrays.stream(CloseReason.values()).map(Enum::name).toList());
+
+        List<String> unresolved = new ArrayList<>();
+        collectRefs(asyncapi).forEach(ref -> {
+            if (asyncapi.at(ref.substring(1)).isMissingNode()) {
+                unresolved.add(ref);
+            }
+        });
+        assertThat(unresolved).isEmpty();
+    }
+
+    private static List<String> collectRefs(JsonNode node) {
+        List<String> refs = new ArrayList<>();
+        if (node.isObject()) {
+            node.properties().forEach(field -> {
+                if (field.getKey().equals("$ref")) {
+                    refs.add(field.getValue().asText().replace("~1", "/"));
+                } else {
+                    refs.addAll(collectRefs(field.getValue()));
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(item -> refs.addAll(collectRefs(item)));
+        }
+        return refs;
     }
 
     /** The body validates against the named schema of components, its references resolved within the document. */

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ public final class SseClient implements AutoCloseable {
      * seen to take over 10 s; a message that is not coming fails the test all the same.
      */
     public static final Duration PATIENCE = Duration.ofSeconds(30);
+    private final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TestServer.REQUEST_TIMEOUT).build();
@@ -92,7 +94,9 @@ public final class SseClient implements AutoCloseable {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.isEmpty()) {
                     if (data != null) {
-                        events.add(new Event(id, name, data.toString(), retry));
+                        Event event = new Event(id, name, data.toString(), retry);
+                        check(event);
+                        events.add(event);
                     }
                     id = null;
                     name = "message";
@@ -155,6 +159,17 @@ public final class SseClient implements AutoCloseable {
         return nextMatching(e -> e.name().equals("data") && marker.equals(e.json().path("data").path(markerField).asText()), timeout);
     }
 
+    /** Every event the server sends is checked against its published description (api/asyncapi.yaml). */
+    private void check(Event event) {
+        String schema = event.name().equals("snapshot") ? "sse.data" : "sse." + event.name();
+        try {
+            violations.addAll(MessageSchemas.violations(schema, JSON.readTree(event.data())));
+        } catch (IOException e) {
+            violations.add("event " + event.name() + " is not JSON: " + event.data());
+        }
+    }
+
+    /** Closes; fails when an event received did not fit its schema in api/asyncapi.yaml. */
     @Override
     public void close() {
         try {
@@ -163,5 +178,8 @@ public final class SseClient implements AutoCloseable {
             // closing a stream the server already ended
         }
         reader.interrupt();
+        if (!violations.isEmpty()) {
+            throw new AssertionError("events that do not fit api/asyncapi.yaml: " + violations);
+        }
     }
 }

@@ -195,18 +195,23 @@ public final class WsClient implements AutoCloseable {
         return closeCode.isDone();
     }
 
+    /** Closes; fails when a message received did not fit its schema in api/asyncapi.yaml. */
     @Override
     public void close() {
         if (!socket.isOutputClosed()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
         }
         socket.abort();
+        if (!collector.violations.isEmpty()) {
+            throw new AssertionError("messages that do not fit api/asyncapi.yaml: " + collector.violations);
+        }
     }
 
     private static final class Collector implements WebSocket.Listener {
         private final BlockingQueue<JsonNode> messages;
         private final CompletableFuture<Integer> closeCode;
         private final StringBuilder partial = new StringBuilder();
+        private final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile boolean paused;
         private final java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -220,7 +225,10 @@ public final class WsClient implements AutoCloseable {
             partial.append(data);
             if (last) {
                 try {
-                    messages.add(JSON.readTree(partial.toString()));
+                    JsonNode message = JSON.readTree(partial.toString());
+                    // every message the server sends is checked against its published description
+                    violations.addAll(MessageSchemas.violations(message.path("type").asText(), message));
+                    messages.add(message);
                 } catch (JsonProcessingException e) {
                     messages.add(JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
                 }
