@@ -52,19 +52,7 @@ GATEWAY_ENV=(
 BROKER_PID=""; GATEWAY_PID=""; DRIVER_PID=""
 
 log() { echo "[soak $(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-stop_pid() { # stop_pid PID NAME: SIGTERM, up to 15 s, then SIGKILL
-  local pid=$1 name=$2
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name ($pid) did not stop within 15 s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+. bench/processes.sh
 
 cleanup() {
   local status=$?
@@ -77,21 +65,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
-
-require_free_port() {
-  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-    die "port $1 is in use (a leftover gateway or broker?); stop it first"
-  fi
-}
-
-wait_for() { # wait_for SECONDS WHAT COMMAND...
-  local seconds=$1 what=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "$what not ready within $seconds s"
-    sleep 0.2
-  done
-}
 
 log "building (mvn -B -q -ntp -DskipTests package)"
 mvn -B -q -ntp -DskipTests package

@@ -19,6 +19,16 @@ public final class GracefulClose {
     private GracefulClose() {
     }
 
+    /**
+     * Writes a last answer to a client that may be hostile, then closes as above after a short grace. The
+     * socket goes after twice the grace even when the answer is never written (a TLS client that never
+     * finishes its handshake), so that such a client cannot hold it.
+     */
+    public static void answerThenClose(Channel channel, Object answer, Duration grace) {
+        channel.writeAndFlush(answer).addListener(written -> afterLastWrite(channel, grace));
+        channel.eventLoop().schedule(() -> channel.close(), 2 * grace.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Call once the last message is written. */
     public static void afterLastWrite(Channel channel) {
         afterLastWrite(channel, GRACE);

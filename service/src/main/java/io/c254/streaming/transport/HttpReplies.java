@@ -36,7 +36,8 @@ public final class HttpReplies {
 
     public void problem(ChannelHandlerContext ctx, HttpRequest request, Problem problem) {
         json(ctx, request, HttpResponseStatus.valueOf(problem.code().httpStatus()), Json.problem(problem),
-                RetryAfter.jittered(problem.details().get("retry_after_seconds")));
+                RetryAfter.jittered(problem.details().get("retry_after_seconds") instanceof Number earliest
+                        ? earliest.longValue() : RetryAfter.DEFAULT_SECONDS));
     }
 
     public void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, JsonNode body, String retryAfterSeconds) {
@@ -53,28 +54,27 @@ public final class HttpReplies {
 
     private void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body, String contentType,
                       String retryAfterSeconds) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (status.code() == 429 || status.code() == 503) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
-        }
+        FullHttpResponse response = response(status, body, contentType, retryAfterSeconds);
         cors.apply(request, response.headers());
         send(ctx, request, response);
     }
 
     /** A problem answered with no request to answer (it never arrived whole), after which the connection closes. */
     public static FullHttpResponse closing(Problem problem) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(problem.code().httpStatus()),
-                Unpooled.copiedBuffer(Json.write(Json.problem(problem)), StandardCharsets.UTF_8));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (response.status().code() == 429 || response.status().code() == 503) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, RetryAfter.jittered(RetryAfter.DEFAULT_SECONDS));
-        }
+        FullHttpResponse response = response(HttpResponseStatus.valueOf(problem.code().httpStatus()), Json.write(Json.problem(problem)),
+                HttpHeaderValues.APPLICATION_JSON.toString(), RetryAfter.jittered(RetryAfter.DEFAULT_SECONDS));
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, false);
+        return response;
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String body, String contentType, String retryAfterSeconds) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (status.code() == 429 || status.code() == 503) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
         return response;
     }
 

@@ -171,10 +171,7 @@ public final class PendingConnection extends ChannelDuplexHandler {
         closing = true;
         end();
         ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(HttpReplies.closing(problem))
-                .addListener(written -> GracefulClose.afterLastWrite(ctx.channel(), TIMED_OUT_GRACE));
-        // the answer may never be written (a TLS client that never finished its handshake): the socket goes anyway
-        ctx.executor().schedule(() -> ctx.close(), 2 * TIMED_OUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        GracefulClose.answerThenClose(ctx.channel(), HttpReplies.closing(problem), TIMED_OUT_GRACE);
     }
 
     private void schedule(ChannelHandlerContext ctx, Duration after) {

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A connection refused as it opens, before its request is read (see {@link PendingConnections}): it is
@@ -25,9 +24,7 @@ public final class RefusedConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(HttpReplies.closing(problem)).addListener(written -> GracefulClose.afterLastWrite(ctx.channel(), GRACE));
-        // the answer may never be written (a TLS client that does not finish its handshake): the socket goes anyway
-        ctx.executor().schedule(() -> ctx.close(), 2 * GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        GracefulClose.answerThenClose(ctx.channel(), HttpReplies.closing(problem), GRACE);
         ctx.fireChannelActive();
     }
 

@@ -19,8 +19,4 @@ final class RetryAfter {
         long base = Math.max(1, earliestSeconds);
         return Long.toString(base + ThreadLocalRandom.current().nextLong(base + 1));
     }
-
-    static String jittered(Object earliestSeconds) {
-        return earliestSeconds instanceof Number number ? jittered(number.longValue()) : jittered(DEFAULT_SECONDS);
-    }
 }

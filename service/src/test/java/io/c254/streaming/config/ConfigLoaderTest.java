@@ -56,6 +56,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDefencesAgainstSlowClientsHaveTheReadmesDefaultsAndCanBeSet() {
+        assertThat(ConfigLoader.load(Map.of()).pending()).isEqualTo(new Config.PendingLimits(
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 64));
+        assertThat(ConfigLoader.load(Map.of(
+                "ACCESS_REQUEST_TIMEOUT_MS", "2500",
+                "ACCESS_HANDSHAKE_TIMEOUT_MS", "4000",
+                "ACCESS_KEEPALIVE_TIMEOUT_MS", "30000",
+                "ACCESS_MAX_PENDING_CONNECTIONS", "5000",
+                "ACCESS_MAX_PENDING_CONNECTIONS_PER_ADDRESS", "500")).pending()).isEqualTo(new Config.PendingLimits(
+                Duration.ofMillis(2500), Duration.ofSeconds(4), Duration.ofSeconds(30), 5000, 500));
+    }
+
+    @Test
     void emptyEnvironmentGivesTheSpecKafkaDefaults() {
         Config.KafkaSettings kafka = ConfigLoader.load(Map.of()).kafka();
 
@@ -130,6 +143,11 @@ class ConfigLoaderTest {
             "ACCESS_EVENT_LOOPS|0",
             "ACCESS_WRITE_COALESCING_MS|-1",
             "ACCESS_WRITE_COALESCING_MS|1001",
+            "ACCESS_REQUEST_TIMEOUT_MS|50",
+            "ACCESS_HANDSHAKE_TIMEOUT_MS|soon",
+            "ACCESS_KEEPALIVE_TIMEOUT_MS|0",
+            "ACCESS_MAX_PENDING_CONNECTIONS|0",
+            "ACCESS_MAX_PENDING_CONNECTIONS_PER_ADDRESS|-1",
             "ACCESS_ALLOWED_ORIGINS|notanorigin",
             "ACCESS_ALLOWED_ORIGINS|https://ok.example.com,https://bad.example.com/path"})
     void badValueFailsWithOneLineNamingTheVariable(String variable, String value) {

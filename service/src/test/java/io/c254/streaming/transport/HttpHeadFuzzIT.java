@@ -1,15 +1,12 @@
 package io.c254.streaming.transport;
 
-import io.c254.streaming.testing.FuzzInvariants;
+import io.c254.streaming.testing.FuzzedServer;
 import io.c254.streaming.testing.FuzzRun;
 import io.c254.streaming.testing.ProblemAnswer;
 import io.c254.streaming.testing.RawHttp;
 import io.c254.streaming.testing.TestKafka;
-import io.c254.streaming.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,36 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HttpHeadFuzzIT {
 
     private static final String TOPIC = TestKafka.uniqueTopic("fuzz-http");
+    @RegisterExtension
+    static final FuzzedServer FUZZED = FuzzedServer.withTopic(TOPIC);
     /** A server that says nothing for this long has hung: every answer here is immediate. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
-    private static TestServer server;
-    private static FuzzInvariants invariants;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder()
-                .topic(TOPIC)
-                // mutated heads that are still valid open streams: many, from one address and user
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_ADDRESS", "100000")
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_USER", "100000")
-                .start();
-        invariants = FuzzInvariants.watch(server, TOPIC);
-    }
-
-    @AfterEach
-    void nothingElseWasTouched() {
-        invariants.assertHeld();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            invariants.assertNoLeaks();
-        } finally {
-            invariants.close();
-            server.close();
-        }
-    }
 
     @ParameterizedTest(name = "{0} is refused with {1} {2}")
     @CsvSource(delimiter = '|', value = {
@@ -88,7 +59,7 @@ class HttpHeadFuzzIT {
             case "an unknown path" -> "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n";
             default -> "DELETE /health HTTP/1.1\r\nHost: a\r\n\r\n";
         };
-        try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+        try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
             RawHttp.Response response = http.write(head.getBytes(StandardCharsets.ISO_8859_1)).readResponse();
 
             assertThat(response.status()).isEqualTo(status);
@@ -118,7 +89,7 @@ class HttpHeadFuzzIT {
     @ParameterizedTest(name = "{0} is refused with 400 INVALID_MESSAGE")
     @MethodSource("badPercentEncoding")
     void badPercentEncodingIsRefusedAsAnInvalidMessage(String what, String request) throws IOException {
-        try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+        try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
             Optional<RawHttp.Response> answer = http.write(request.getBytes(StandardCharsets.ISO_8859_1)).readResponseOrEnd();
 
             assertThat(answer).as("an answer, not a closed connection").isPresent();
@@ -133,7 +104,7 @@ class HttpHeadFuzzIT {
             "no Sec-WebSocket-Key       | Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="})
     void incompleteUpgradeIsRefusedInsteadOfLeftWithoutAnAnswer(String what, String removedHeader) throws IOException {
         String upgrade = RawHttp.webSocketUpgrade("/ws/stream?token=test-token").replace(removedHeader.trim() + "\r\n", "");
-        try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+        try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
             RawHttp.Response response = http.write(upgrade).readResponse();
 
             assertThat(response.status()).isEqualTo(400);
@@ -143,7 +114,7 @@ class HttpHeadFuzzIT {
 
     @Test
     void pathThatIsNotPercentEncodingIsRefusedAsAnInvalidMessage() throws IOException {
-        try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+        try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
             Optional<RawHttp.Response> answer = http.write("GET /health%zz HTTP/1.1\r\nHost: a\r\n\r\n").readResponseOrEnd();
 
             assertThat(answer).as("an answer, not a closed connection").isPresent();
@@ -157,7 +128,7 @@ class HttpHeadFuzzIT {
         run.forEachCase((number, random) -> {
             byte[] head = MutatedHeads.next(random);
             String sent = MutatedHeads.printable(head);
-            try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+            try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
                 // a head the mutation cut short or left open ends here, so that the server has a whole one to answer
                 http.write(concat(head, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
                 Optional<RawHttp.Response> answer;

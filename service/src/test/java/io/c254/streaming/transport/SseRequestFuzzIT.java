@@ -3,18 +3,16 @@ package io.c254.streaming.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.c254.streaming.registry.TopicRegistry;
-import io.c254.streaming.testing.FuzzInvariants;
+import io.c254.streaming.testing.FuzzedServer;
 import io.c254.streaming.testing.FuzzRun;
 import io.c254.streaming.testing.ProblemAnswer;
 import io.c254.streaming.testing.RawHttp;
 import io.c254.streaming.testing.SseClient;
 import io.c254.streaming.testing.TestKafka;
-import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.TestTokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -42,36 +40,15 @@ class SseRequestFuzzIT {
     private static final int MAX_STREAM_TOPICS = 64;
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
     private static final String TOPIC = TestKafka.uniqueTopic("fuzz-sse");
-    private static TestServer server;
-    private static FuzzInvariants invariants;
+    @RegisterExtension
+    static final FuzzedServer FUZZED = FuzzedServer.withTopic(TOPIC);
     /** A cursor this server wrote, to resume from and to mutate. */
     private static String cursor;
 
     @BeforeAll
     static void start() {
-        server = TestServer.builder()
-                .topic(TOPIC)
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_ADDRESS", "100000")
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_USER", "100000")
-                .start();
-        invariants = FuzzInvariants.watch(server, TOPIC);
-        try (SseClient stream = SseClient.connect(server.http("/sse/stream?token=test-token&topics=" + TOPIC))) {
+        try (SseClient stream = SseClient.connect(FUZZED.server().http("/sse/stream?token=test-token&topics=" + TOPIC))) {
             cursor = stream.nextNamed("subscribed").id();
-        }
-    }
-
-    @AfterEach
-    void nothingElseWasTouched() {
-        invariants.assertHeld();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            invariants.assertNoLeaks();
-        } finally {
-            invariants.close();
-            server.close();
         }
     }
 
@@ -80,7 +57,7 @@ class SseRequestFuzzIT {
         FuzzRun run = FuzzRun.of("SSE queries", 200, Duration.ofSeconds(12));
         run.forEachCase((number, random) -> {
             Query query = Query.random(random);
-            try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+            try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
                 RawHttp.Response response = http.write("GET /sse/stream?" + query.text() + " HTTP/1.1\r\nHost: a\r\n"
                         + "Accept: text/event-stream\r\n\r\n").readResponse();
 
@@ -100,12 +77,12 @@ class SseRequestFuzzIT {
 
     @Test
     void randomControlBodiesAreAnsweredInTheErrorShapeAndTheStreamStaysOpen() throws IOException {
-        try (SseClient stream = SseClient.connect(server.http("/sse/stream?token=test-token"))) {
+        try (SseClient stream = SseClient.connect(FUZZED.server().http("/sse/stream?token=test-token"))) {
             String connectionId = stream.nextNamed("connection_established").json().path("connection_id").asText();
             FuzzRun run = FuzzRun.of("SSE control bodies", 200, Duration.ofSeconds(12));
             run.forEachCase((number, random) -> {
                 ControlCall call = ControlCall.random(random, connectionId);
-                try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+                try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
                     RawHttp.Response response = http.write(call.bytes()).readResponse();
 
                     if (response.status() == 200) {
@@ -120,7 +97,7 @@ class SseRequestFuzzIT {
 
             // the stream the calls named is still there and still takes commands
             String subscribe = "{\"connection_id\":\"" + connectionId + "\",\"topic\":\"" + TOPIC + "\"}";
-            try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+            try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
                 RawHttp.Response response = http.write(ControlCall.post("/sse/subscribe?token=test-token", "application/json",
                         subscribe.getBytes(StandardCharsets.UTF_8))).readResponse();
                 assertThat(response.status()).as(response.body()).isEqualTo(200);

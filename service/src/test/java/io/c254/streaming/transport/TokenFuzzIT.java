@@ -2,17 +2,14 @@ package io.c254.streaming.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.c254.streaming.testing.FuzzInvariants;
+import io.c254.streaming.testing.FuzzedServer;
 import io.c254.streaming.testing.FuzzRun;
 import io.c254.streaming.testing.ProblemAnswer;
 import io.c254.streaming.testing.RawHttp;
 import io.c254.streaming.testing.TestKafka;
-import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.TestTokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -38,34 +35,9 @@ class TokenFuzzIT {
 
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
     private static final String TOPIC = TestKafka.uniqueTopic("fuzz-jwt");
+    @RegisterExtension
+    static final FuzzedServer FUZZED = FuzzedServer.withTopic(TOPIC);
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
-    private static TestServer server;
-    private static FuzzInvariants invariants;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder()
-                .topic(TOPIC)
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_ADDRESS", "100000")
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_USER", "100000")
-                .start();
-        invariants = FuzzInvariants.watch(server, TOPIC);
-    }
-
-    @AfterEach
-    void nothingElseWasTouched() {
-        invariants.assertHeld();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            invariants.assertNoLeaks();
-        } finally {
-            invariants.close();
-            server.close();
-        }
-    }
 
     @Test
     void mutatedTokensOpenAStreamOnlyWhenTheySayWhatTheSignedOneSaid() {
@@ -74,7 +46,7 @@ class TokenFuzzIT {
         run.forEachCase((number, random) -> {
             String token = MutatedTokens.next(valid, random);
             Placement placement = oneOf(random, List.of(Placement.values()));
-            try (RawHttp http = RawHttp.open(server.port()).readTimeout(ANSWER_TIMEOUT)) {
+            try (RawHttp http = RawHttp.open(FUZZED.server().port()).readTimeout(ANSWER_TIMEOUT)) {
                 RawHttp.Response response = http.write(placement.request(token).getBytes(StandardCharsets.ISO_8859_1)).readResponse();
 
                 String what = placement + " " + abbreviate(token);

@@ -3,16 +3,13 @@ package io.c254.streaming.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.testing.ClientFrame;
-import io.c254.streaming.testing.FuzzInvariants;
+import io.c254.streaming.testing.FuzzedServer;
 import io.c254.streaming.testing.FuzzRun;
 import io.c254.streaming.testing.RawHttp;
 import io.c254.streaming.testing.RawWebSocket;
 import io.c254.streaming.testing.TestKafka;
-import io.c254.streaming.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,35 +49,8 @@ class WebSocketFrameFuzzIT {
     private static final String PING_COMMAND = "{\"action\":\"ping\",\"data\":{}}";
 
     private static final String TOPIC = TestKafka.uniqueTopic("fuzz-ws");
-    private static TestServer server;
-    private static FuzzInvariants invariants;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder()
-                .topic(TOPIC)
-                .env("ACCESS_MAX_FRAME_BYTES", Integer.toString(MAX_FRAME_BYTES))
-                // every case is a new connection of one user from one address: the limits under test are the frame rules
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_ADDRESS", "100000")
-                .env("ACCESS_RATE_CONNECTS_PER_MINUTE_PER_USER", "100000")
-                .start();
-        invariants = FuzzInvariants.watch(server, TOPIC);
-    }
-
-    @AfterEach
-    void nothingElseWasTouched() {
-        invariants.assertHeld();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            invariants.assertNoLeaks();
-        } finally {
-            invariants.close();
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final FuzzedServer FUZZED = FuzzedServer.withTopic(TOPIC).env("ACCESS_MAX_FRAME_BYTES", Integer.toString(MAX_FRAME_BYTES));
 
     static Stream<Arguments> protocolViolations() {
         byte[] text = "{\"action\":".getBytes(StandardCharsets.UTF_8);
@@ -110,7 +80,7 @@ class WebSocketFrameFuzzIT {
     @ParameterizedTest(name = "{0} closes with 1002")
     @MethodSource("protocolViolations")
     void protocolViolationClosesWithProtocolError(String violation, List<ClientFrame> frames) throws IOException {
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             RawWebSocket.Ending ending = socket.send(frames.toArray(ClientFrame[]::new)).readToEnd();
 
             assertThat(ending.closeCode()).as(violation).isEqualTo(PROTOCOL_ERROR);
@@ -140,7 +110,7 @@ class WebSocketFrameFuzzIT {
     @ParameterizedTest(name = "{0} closes with 1007")
     @MethodSource("invalidUtf8")
     void textThatIsNotUtf8ClosesWithInvalidPayload(String what, List<ClientFrame> frames) throws IOException {
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             RawWebSocket.Ending ending = socket.send(frames.toArray(ClientFrame[]::new)).readToEnd();
 
             assertThat(ending.closeCode()).as(what).isEqualTo(INVALID_PAYLOAD);
@@ -151,7 +121,7 @@ class WebSocketFrameFuzzIT {
 
     @Test
     void lengthDeclaredOverTheFrameLimitClosesWithMessageTooBigBeforeThePayloadIsSent() throws IOException {
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             RawWebSocket.Ending ending = socket.send(ClientFrame.text("{}").declaring(MAX_FRAME_BYTES + 1).header()).readToEnd();
 
             assertThat(ending.closeCode()).isEqualTo(MESSAGE_TOO_BIG);
@@ -161,7 +131,7 @@ class WebSocketFrameFuzzIT {
 
     @Test
     void lengthOfTwoToTheSixtyThreeClosesWithMessageTooBig() throws IOException {
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             RawWebSocket.Ending ending = socket.send(ClientFrame.text("{}").declaring(Long.MAX_VALUE).header()).readToEnd();
 
             assertThat(ending.closeCode()).isEqualTo(MESSAGE_TOO_BIG);
@@ -172,7 +142,7 @@ class WebSocketFrameFuzzIT {
     void fragmentsAddingUpToMoreThanTheLimitCloseWithMessageTooBig() throws IOException {
         byte[] half = new byte[MAX_FRAME_BYTES / 2 + 1];
         Arrays.fill(half, (byte) ' ');
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             RawWebSocket.Ending ending = socket.send(ClientFrame.of(TEXT, half).notFinal(), ClientFrame.of(CONTINUATION, half)).readToEnd();
 
             assertThat(ending.closeCode()).isEqualTo(MESSAGE_TOO_BIG);
@@ -181,7 +151,7 @@ class WebSocketFrameFuzzIT {
 
     @Test
     void pingInsideAFragmentedMessageIsAnsweredAndTheMessageStillWorks() throws IOException {
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             socket.send(ClientFrame.text("{\"action\":\"pi").notFinal(),
                     ClientFrame.of(PING, "still there?".getBytes(StandardCharsets.UTF_8)),
                     ClientFrame.of(CONTINUATION, "ng\",\"data\":{}}".getBytes(StandardCharsets.UTF_8)));
@@ -198,7 +168,7 @@ class WebSocketFrameFuzzIT {
         ClientFrame frame = ClientFrame.text(PING_COMMAND);
         // the payload goes on with two bytes the header does not count: 0x78 read as a header has all RSV bits set
         byte[] leftover = {0x78, 0x00};
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             socket.send(concat(frame.bytes(), leftover));
 
             assertThat(socket.nextMessage().path("type").asText()).isEqualTo("pong");
@@ -211,7 +181,7 @@ class WebSocketFrameFuzzIT {
     void lengthLongerThanWhatWasSentWaitsForTheRest() throws IOException {
         byte[] frame = ClientFrame.text(PING_COMMAND).bytes();
         int headerLength = ClientFrame.text(PING_COMMAND).header().length;
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             // the header and five bytes of the payload, then the rest: one command
             socket.send(Arrays.copyOfRange(frame, 0, headerLength + 5));
             socket.send(Arrays.copyOfRange(frame, headerLength + 5, frame.length));
@@ -222,7 +192,7 @@ class WebSocketFrameFuzzIT {
 
     @Test
     void closeFromTheClientIsEchoedAndTheConnectionEnds() throws IOException {
-        try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+        try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
             RawWebSocket.Ending ending = socket.send(ClientFrame.close(1000)).readToEnd();
 
             assertThat(ending.closeCode()).isEqualTo(1000);
@@ -235,7 +205,7 @@ class WebSocketFrameFuzzIT {
         FuzzRun run = FuzzRun.of("WebSocket frames", 300, Duration.ofSeconds(15));
         run.forEachCase((number, random) -> {
             byte[] sent = RandomFrames.mutatedStream(random);
-            try (RawWebSocket socket = RawWebSocket.open(server.port(), "test-token")) {
+            try (RawWebSocket socket = RawWebSocket.open(FUZZED.server().port(), "test-token")) {
                 socket.send(sent);
                 // whatever state the mutation left the decoder in, this ends it: it completes any frame still waiting
                 // for its payload (64 KiB at most, the frame limit), then two zero bytes are an unmasked frame
