@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . bin/use-jdk.sh
 . bin/try-it-tools.sh
+. bin/browser.sh
 exec mvn -B -ntp verify "$@"

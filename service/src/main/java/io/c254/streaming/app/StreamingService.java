@@ -8,7 +8,10 @@ import io.c254.streaming.entitlements.Entitlements;
 import io.c254.streaming.entitlements.LayeredEntitlements;
 import io.c254.streaming.entitlements.RemoteEntitlements;
 import io.c254.streaming.entitlements.RoleEntitlements;
+import io.c254.streaming.http.AdminAccess;
 import io.c254.streaming.http.AdminEndpoints;
+import io.c254.streaming.http.AdminOverview;
+import io.c254.streaming.http.ConsoleEndpoints;
 import io.c254.streaming.http.HttpServer;
 import io.c254.streaming.http.Routes;
 import io.c254.streaming.hub.FanOut;
@@ -135,6 +138,12 @@ public final class StreamingService implements AutoCloseable {
                 tracing.producerSpans());
         Supplier<String> entitlementsHealth = () -> remoteEntitlements.map(remote -> remote.answering() ? "ok" : "down").orElse("not_configured");
         AdminEndpoints admin = new AdminEndpoints(sessions, index, delivered, ingest::status, authenticator, entitlementsHealth, replies, metrics);
+        PendingConnections pending = new PendingConnections(config.pending(), metrics);
+        ConsoleEndpoints console = new ConsoleEndpoints(
+                new AdminAccess(authenticator, replies.cors(), config.auth().adminRole()),
+                new AdminOverview.Sources(sessions, pending::count, delivered, ingest::status, ingest::partitions, registry, index, metrics,
+                        config.isLocal()),
+                admin, replies);
         exposeMetrics(metrics, sessions, index, delivered, ingest);
         for (String topic : latestValues.topics()) {
             metrics.exposeGauge("snapshot.keys", "Current values kept of a latest topic, for new subscribers", latestValues, v -> v.keys(topic), "topic", topic);
@@ -156,13 +165,14 @@ public final class StreamingService implements AutoCloseable {
                 new SseStream(gate, commands, delivered, replies, config.heartbeatInterval(), filterLimits),
                 new SseControl(commands, replies, filterLimits),
                 admin,
+                console,
                 replies);
-        PendingConnections pending = new PendingConnections(config.pending(), metrics);
         metrics.exposeGauge("connections.pending", "Open connections that are not streams (yet): requests under way, kept-alive HTTP",
                 pending, PendingConnections::count);
         HttpServer server = HttpServer.start(config.bindAddress(), config.port(), routes, pending, config.limits().maxBodyBytes(),
                 config.limits().maxClientBufferBytes(), tls, config.delivery().eventLoops());
         admin.startSampling(server.workers().next());
+        console.startSampling(server.workers().next());
         exposeEventLoops(metrics, server);
         history.start();
         ingest.start();

@@ -94,7 +94,8 @@ public record Config(
             String tenantClaim,
             String rolesClaim,
             Duration expiryWarning,
-            Duration keysRefreshInterval) {
+            Duration keysRefreshInterval,
+            String adminRole) {
     }
 
     /**

@@ -164,7 +164,8 @@ public final class ConfigLoader {
                 text("ACCESS_JWT_TENANT_CLAIM", "tenant_id"),
                 text("ACCESS_JWT_ROLES_CLAIM", "roles"),
                 Duration.ofSeconds(integer("ACCESS_TOKEN_EXPIRY_WARNING_SECONDS", 60, 0, 3600)),
-                Duration.ofSeconds(integer("ACCESS_JWKS_REFRESH_SECONDS", 300, 10, 86_400)));
+                Duration.ofSeconds(integer("ACCESS_JWKS_REFRESH_SECONDS", 300, 10, 86_400)),
+                text("ACCESS_ADMIN_ROLE", "admin"));
     }
 
     private EntitlementSettings entitlements() {

@@ -63,6 +63,11 @@ public final class AdminEndpoints {
         timer.scheduleAtFixedRate(() -> rates.values().forEach(Throughput::sample), 0, 1, TimeUnit.SECONDS);
     }
 
+    /** The delivery rates per transport /stats shows; the console's overview shows the same. */
+    Map<Transport, Throughput> deliveryRates() {
+        return rates;
+    }
+
     /**
      * Makes `/health/ready` answer 503 from now on, so that load balancers send new clients elsewhere
      * while this instance closes its streams. There is no way back: draining is the start of shutdown.

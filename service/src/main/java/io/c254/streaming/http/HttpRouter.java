@@ -29,7 +29,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** The paths this router serves, as a 404 names them. */
     static final List<String> ENDPOINTS = List.of("/ws/stream", "/sse/stream", "/sse/subscribe", "/sse/unsubscribe",
-            "/health", "/health/live", "/health/ready", "/stats", "/metrics");
+            "/health", "/health/live", "/health/ready", "/stats", "/metrics", "/admin/overview", "/console/");
 
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
 
@@ -67,6 +67,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/health/ready" -> onlyGet(ctx, request, query, () -> routes.admin().onReady(ctx, request));
             case "/stats" -> onlyGet(ctx, request, query, () -> routes.admin().onStats(ctx, request));
             case "/metrics" -> onlyGet(ctx, request, query, () -> routes.admin().onMetrics(ctx, request));
+            case "/admin/overview" -> onlyGet(ctx, request, query, () -> routes.console().onOverview(ctx, request, query));
+            case String path when ConsoleEndpoints.isConsolePath(path) -> onlyGet(ctx, request, query, () -> routes.console().onFile(ctx, request, path));
             default -> routes.replies().problem(ctx, request, ErrorCode.NOT_FOUND,
                     "No endpoint " + query.path() + "; the endpoints are " + String.join(", ", ENDPOINTS));
         }

@@ -6,5 +6,6 @@ import io.c254.streaming.transport.sse.SseStream;
 import io.c254.streaming.transport.ws.WebSocketUpgrade;
 
 /** Everything a route may need; one instance is shared by all connections. */
-public record Routes(WebSocketUpgrade webSocket, SseStream sseStream, SseControl sseControl, AdminEndpoints admin, HttpReplies replies) {
+public record Routes(WebSocketUpgrade webSocket, SseStream sseStream, SseControl sseControl, AdminEndpoints admin, ConsoleEndpoints console,
+                     HttpReplies replies) {
 }

@@ -63,6 +63,8 @@ public final class KafkaIngest implements AutoCloseable {
     private final KafkaClientMetrics clientMetrics;
     /** Records behind the end of each assigned partition, as of the last poll; written by the ingest thread only. */
     private final Map<TopicPartition, AtomicLong> lags = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The next offset per partition, published for other threads as lags are (nextOffsets is the ingest thread's own). */
+    private final Map<TopicPartition, AtomicLong> positions = new java.util.concurrent.ConcurrentHashMap<>();
     private final StreamingMetrics metrics;
     private final Thread thread;
     private final CountDownLatch firstAssignment = new CountDownLatch(1);
@@ -200,7 +202,19 @@ public final class KafkaIngest implements AutoCloseable {
 
     /** currentLag answers from what the last fetch learned: no request to the broker. */
     private void updateLags() {
-        lags.forEach((partition, lag) -> consumer.currentLag(partition).ifPresent(lag::set));
+        lags.forEach((partition, lag) -> {
+            consumer.currentLag(partition).ifPresent(lag::set);
+            positions.computeIfAbsent(partition, p -> new AtomicLong()).set(nextOffset(partition));
+        });
+    }
+
+    /** Every partition consumed, in topic and partition order, with its position and lag as of the last poll. */
+    public List<PartitionProgress> partitions() {
+        return lags.entrySet().stream()
+                .map(e -> new PartitionProgress(e.getKey().topic(), e.getKey().partition(),
+                        positions.getOrDefault(e.getKey(), new AtomicLong()).get(), e.getValue().get()))
+                .sorted(java.util.Comparator.comparing(PartitionProgress::topic).thenComparingInt(PartitionProgress::partition))
+                .toList();
     }
 
     private void exposeLag(Set<TopicPartition> added) {

@@ -65,6 +65,22 @@ public final class StreamingMetrics {
         count("resume.gap.records", "Records resuming clients missed that retention had removed", 0);
     }
 
+    /** Delivery latency over the last seconds (the console's chart); call its sample() once a second. */
+    public LatencyWindow deliveryLatencyWindow() {
+        return new LatencyWindow(deliveryLatency::takeSnapshot);
+    }
+
+    /**
+     * The totals of a counter's series (plain or read from the hot path) summed by one label, for the
+     * console's overview: `totalsBy("disconnects", "reason")` adds up both transports per reason.
+     */
+    public java.util.SortedMap<String, Long> totalsBy(String name, String label) {
+        java.util.SortedMap<String, Long> totals = new java.util.TreeMap<>();
+        registry.find(name).counters().forEach(c -> totals.merge(c.getId().getTag(label), Math.round(c.count()), Long::sum));
+        registry.find(name).functionCounters().forEach(c -> totals.merge(c.getId().getTag(label), Math.round(c.count()), Long::sum));
+        return totals;
+    }
+
     public MeterRegistry registry() {
         return registry;
     }

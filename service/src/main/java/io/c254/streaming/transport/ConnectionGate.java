@@ -58,10 +58,10 @@ public final class ConnectionGate {
             refuse(ctx, request, transport, Problem.of(ErrorCode.SHUTTING_DOWN, "This instance is shutting down; connect again"));
             return;
         }
-        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !replies.cors().allows(origin)) {
+        if (!replies.cors().admits(request)) {
             // a page of another site must not open streams with a visitor's credentials (cross-site WebSocket hijacking)
-            refuse(ctx, request, transport, Problem.of(ErrorCode.FORBIDDEN, "Origin " + origin + " is not allowed to open streams here"));
+            refuse(ctx, request, transport, Problem.of(ErrorCode.FORBIDDEN,
+                    "Origin " + request.headers().get(HttpHeaderNames.ORIGIN) + " is not allowed to open streams here"));
             return;
         }
         if (rates.tryAddress(address(ctx.channel())) instanceof Attempt.Throttled throttled) {

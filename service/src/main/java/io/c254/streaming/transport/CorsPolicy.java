@@ -24,6 +24,21 @@ public final class CorsPolicy {
         return origin != null && (anyOrigin || origins.contains(origin));
     }
 
+    /**
+     * Whether a request may act: no `Origin` (not a browser page), an allowed one, or the gateway's own
+     * (the page came from this host, as the web console does; compared by host and port, since a proxy
+     * in front may end TLS).
+     */
+    public boolean admits(HttpRequest request) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        return origin == null || allows(origin) || isOwn(origin, request.headers().get(HttpHeaderNames.HOST));
+    }
+
+    private static boolean isOwn(String origin, String host) {
+        int scheme = origin.indexOf("://");
+        return host != null && scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
+    }
+
     public void apply(HttpRequest request, HttpHeaders response) {
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (allows(origin)) {

@@ -92,6 +92,7 @@ class ApiDescriptionIT {
             assertFits(server.get("/health/live"), "Live");
             assertFits(server.get("/health/ready"), "Ready");
             assertFits(server.get("/stats"), "Stats");
+            assertFits(server.get("/admin/overview"), "Overview");
         }
     }
 

@@ -1,0 +1,196 @@
+package io.c254.streaming.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.WaitForSelectorState;
+import io.c254.streaming.testing.Browser;
+import io.c254.streaming.testing.TestKafka;
+import io.c254.streaming.testing.TestServer;
+import io.c254.streaming.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The web console in a real browser (Debian's headless Chromium, driven by Playwright) against a
+ * gateway with a real broker, in local mode: the overview's charts draw and move while records flow,
+ * the topics page shows the registry, and the live tail shows records as the JavaScript client gets them.
+ * Each page's screenshot is written to `target/console-screenshots/`, or to `-Dconsole.screenshots=<dir>`
+ * (the README's are refreshed with `-Dconsole.screenshots=../docs/console`).
+ */
+class ConsoleIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FEED = TestKafka.uniqueTopic("console-feed");
+    private static final String QUIET = TestKafka.uniqueTopic("console-quiet");
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("console.screenshots", "target/console-screenshots"));
+
+    private static TestServer server;
+    private static Browser browser;
+    private static Feeder feeder;
+    private static WsClient subscriber;
+    private Page page;
+    private final java.util.List<String> pageErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        TestKafka.broker().createTopic(FEED, 2);
+        server = TestServer.builder()
+                .topicNotInKafka(FEED)
+                .topic(QUIET, "mode: latest\nkey_field: instrument_id\nrequired_roles: [analyst]")
+                .start();
+        feeder = Feeder.start(FEED);
+        subscriber = WsClient.connect(server.ws("/ws/stream?token=test-token"));
+        subscriber.nextOfType("connection_established");
+        subscriber.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"" + FEED + "\"]}}");
+        subscriber.nextOfType("subscribed");
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (browser != null) {
+            browser.close();
+        }
+        if (subscriber != null) {
+            subscriber.close();
+        }
+        if (feeder != null) {
+            feeder.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void closePage() {
+        if (page != null) {
+            page.context().close();
+        }
+        assertThat(pageErrors).as("errors the console's scripts threw").isEmpty();
+    }
+
+    @Test
+    void theOverviewsChartsDrawAndMoveWhileRecordsFlow() throws IOException {
+        page = open("#overview");
+        Locator delivered = page.locator("#chart-delivered");
+        page.waitForFunction("() => { const last = JSON.parse(document.querySelector('#chart-delivered').dataset.last || '{}');"
+                + " return last.WebSocket > 0; }", null, new Page.WaitForFunctionOptions().setTimeout(30_000));
+        assertThat(delivered.locator("canvas").count()).as("uPlot drew the chart on a canvas").isEqualTo(1);
+        assertThat(last(page, "#chart-connections").path("WebSocket").asInt()).as("the test's subscriber").isGreaterThanOrEqualTo(1);
+        assertThat(last(page, "#chart-lag").fieldNames()).toIterable().as("one lag series per partition of the feed")
+                .contains(FEED + "/0", FEED + "/1");
+
+        int points = points(page, "#chart-delivered");
+        byte[] before = delivered.screenshot();
+        page.waitForFunction("n => Number(document.querySelector('#chart-delivered').dataset.points) >= n + 2", points,
+                new Page.WaitForFunctionOptions().setTimeout(30_000));
+        byte[] after = delivered.screenshot();
+        assertThat(Arrays.equals(before, after)).as("the chart moved: its pixels changed as new points came").isFalse();
+        assertThat(page.locator("#card-rate").textContent()).isNotEqualTo("–");
+        screenshot(page, "overview.png");
+    }
+
+    @Test
+    void theTopicsPageShowsTheRegistryWithSubscribersAndRates() throws IOException {
+        page = open("#topics");
+        Locator feedRow = page.locator("#topics-rows tr", new Page.LocatorOptions().setHasText(FEED));
+        feedRow.waitFor();
+        page.waitForFunction("topic => [...document.querySelectorAll('#topics-rows tr')].some(tr => tr.cells[0].textContent === topic"
+                + " && Number(tr.cells[8].textContent) > 0)", FEED, new Page.WaitForFunctionOptions().setTimeout(30_000));
+        assertThat(cells(feedRow)).startsWith(FEED, "stream", "any user", "shared");
+        assertThat(cells(feedRow)[7]).as("subscribers").isEqualTo("1");
+        assertThat(cells(feedRow)[9]).as("partitions").isEqualTo("2");
+
+        String[] quiet = cells(page.locator("#topics-rows tr", new Page.LocatorOptions().setHasText(QUIET)));
+        assertThat(quiet).startsWith(QUIET, "latest", "analyst", "shared", "instrument_id");
+        screenshot(page, "topics.png");
+    }
+
+    @Test
+    void theOverviewIsOneDocumentedJsonDocument() throws Exception {
+        JsonNode overview = JSON.readTree(server.get("/admin/overview").body());
+        assertThat(overview.path("local_mode").asBoolean()).isTrue();
+        assertThat(overview.path("connections").path("websocket").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(overview.path("topics").findValuesAsText("name")).contains(FEED, QUIET);
+    }
+
+    private Page open(String fragment) {
+        Page opened = browser.newPage();
+        opened.onPageError(pageErrors::add);
+        opened.onConsoleMessage(message -> {
+            if (message.type().equals("error")) {
+                pageErrors.add(message.text());
+            }
+        });
+        opened.navigate(server.http("/console/" + fragment).toString());
+        opened.locator("#status").filter(new Locator.FilterOptions().setHasText("Updated"))
+                .waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.ATTACHED).setTimeout(30_000));
+        return opened;
+    }
+
+    private static JsonNode last(Page page, String chart) {
+        try {
+            return JSON.readTree(page.locator(chart).getAttribute("data-last"));
+        } catch (IOException e) {
+            throw new AssertionError("the chart's last point is not JSON", e);
+        }
+    }
+
+    private static int points(Page page, String chart) {
+        return Integer.parseInt(page.locator(chart).getAttribute("data-points"));
+    }
+
+    private static String[] cells(Locator row) {
+        return row.locator("td").allTextContents().toArray(String[]::new);
+    }
+
+    private static void screenshot(Page page, String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name)));
+    }
+
+    /** Publishes a record to each partition every 100 ms, for at most two minutes, until closed. */
+    static final class Feeder implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        private Feeder(String topic) {
+            thread = Thread.ofPlatform().daemon().name("console-feeder").start(() -> {
+                long end = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+                for (int seq = 0; running && System.nanoTime() < end; seq++) {
+                    TestKafka.publish(topic, seq % 2, "k" + seq, "{\"seq\":" + seq + ",\"commodity\":\"" + (seq % 3 == 0 ? "gas" : "oil")
+                            + "\",\"price\":" + (80 + seq % 7) + ",\"run\":\"" + UUID.randomUUID() + "\"}");
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        static Feeder start(String topic) {
+            return new Feeder(topic);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            thread.join(5_000);
+        }
+    }
+}
