@@ -20,6 +20,7 @@ final class Banner {
                 " 254Carbon streaming gateway - dev mode",
                 "==================================================================",
                 " Gateway      " + http,
+                " Console      " + http + "/console/   (live charts, topics, a live tail of any topic)",
                 " Kafka        localhost:" + kafkaPort + " (embedded, fresh data every run)",
                 " Demo feed    ~3 records/s on each of " + String.join(", ", DemoFeed.TOPICS),
                 " Topics       " + String.join(", ", topics),

@@ -39,6 +39,7 @@ class DevMainTest {
     void theBannerShowsCommandsForTheActualPorts() {
         String banner = Banner.text(8081, 19092, List.of("served.market.latest_prices.v1"), Instant.EPOCH);
         assertThat(banner)
+                .contains("Console      http://localhost:8081/console/")
                 .contains("curl -N \"http://localhost:8081/sse/stream?token=test-token\"")
                 .contains("wscat -c \"ws://localhost:8081/ws/stream?token=test-token\"")
                 .contains("kcat -P -b localhost:19092 -t served.market.latest_prices.v1");

@@ -69,6 +69,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theConsolesAdminRoleIsAdminUnlessSet() {
+        assertThat(ConfigLoader.load(Map.of()).auth().adminRole()).isEqualTo("admin");
+        assertThat(ConfigLoader.load(Map.of("ACCESS_ADMIN_ROLE", " operator ")).auth().adminRole()).isEqualTo("operator");
+    }
+
+    @Test
     void emptyEnvironmentGivesTheSpecKafkaDefaults() {
         Config.KafkaSettings kafka = ConfigLoader.load(Map.of()).kafka();
 
