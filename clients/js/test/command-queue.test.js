@@ -12,7 +12,7 @@ function attachedQueue() {
 
 const refusal = (code, topic) => ({ type: "error", error: code, message: `${code} ${topic ?? ""}`, details: topic ? { topic } : {} });
 
-test("commands go out one at a time, each once the one before it is answered", async () => {
+test("commands go out one at a time, each once the one before it is answered", { timeout: 10_000 }, async () => {
   const { queue, sent } = attachedQueue();
   const first = queue.push({ action: "subscribe", topics: ["a"] });
   const second = queue.push({ action: "unsubscribe", topics: ["b"] });
@@ -28,7 +28,7 @@ test("commands go out one at a time, each once the one before it is answered", a
   assert.equal(queue.size, 0);
 });
 
-test("a subscribe naming several topics collects one error per refused topic, then resolves with the subscribed ones", async () => {
+test("a subscribe naming several topics collects one error per refused topic, then resolves with the subscribed ones", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const next = queue.push({ action: "ping" });
   const ack = queue.push({ action: "subscribe", topics: ["a", "denied", "b", "unknown"], filters: { commodity: "oil" } });
@@ -44,7 +44,7 @@ test("a subscribe naming several topics collects one error per refused topic, th
   assert.equal(result.cursor, "C2");
 });
 
-test("a subscribe whose every topic is refused rejects with the first refusal, listing all", async () => {
+test("a subscribe whose every topic is refused rejects with the first refusal, listing all", { timeout: 10_000 }, async () => {
   const { queue, sent } = attachedQueue();
   const ack = queue.push({ action: "subscribe", topics: ["x", "y"] });
   const after = queue.push({ action: "ping" });
@@ -58,7 +58,7 @@ test("a subscribe whose every topic is refused rejects with the first refusal, l
   await after;
 });
 
-test("an error without a topic settles the command in flight, and only it", async () => {
+test("an error without a topic settles the command in flight, and only it", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const bad = queue.push({ action: "subscribe", topics: ["a"], filters: { price: { gt: 1 } } });
   const good = queue.push({ action: "subscribe", topics: ["a"] });
@@ -68,14 +68,14 @@ test("an error without a topic settles the command in flight, and only it", asyn
   assert.deepEqual((await good).topics, ["a"]);
 });
 
-test("a refusal of the whole frame settles the command even when it names a topic", async () => {
+test("a refusal of the whole frame settles the command even when it names a topic", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const ack = queue.push({ action: "subscribe", topics: ["bad name", "a"] });
   queue.onMessage(refusal("INVALID_MESSAGE", "bad name"));
   await assert.rejects(ack, { code: "INVALID_MESSAGE" });
 });
 
-test("notices and unrelated messages are not taken as answers", () => {
+test("notices and unrelated messages are not taken as answers", { timeout: 10_000 }, () => {
   const { queue } = attachedQueue();
   queue.push({ action: "subscribe", topics: ["a"] });
   assert.equal(queue.onMessage({ type: "pong", timestamp: 1 }), false);
@@ -85,7 +85,7 @@ test("notices and unrelated messages are not taken as answers", () => {
   assert.equal(queue.size, 1);
 });
 
-test("an SSE stream's subscribed event lists every topic held: the command takes its own", async () => {
+test("an SSE stream's subscribed event lists every topic held: the command takes its own", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const ack = queue.push({ action: "subscribe", topics: ["a", "nope"] });
   queue.onMessage(refusal("UNKNOWN_TOPIC", "nope"));
@@ -95,7 +95,7 @@ test("an SSE stream's subscribed event lists every topic held: the command takes
   assert.deepEqual(result.refused.map((error) => error.code), ["UNKNOWN_TOPIC"]);
 });
 
-test("answers that come one topic at a time (SSE control calls) settle once every topic is answered", async () => {
+test("answers that come one topic at a time (SSE control calls) settle once every topic is answered", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const ack = queue.push({ action: "subscribe", topics: ["a", "b"] });
   queue.onMessage({ type: "subscribed", topics: ["a"] });
@@ -104,7 +104,7 @@ test("answers that come one topic at a time (SSE control calls) settle once ever
   assert.deepEqual((await ack).topics, ["a", "b"]);
 });
 
-test("on a drop the user's commands wait for the next connection, and commands tied to the old one are dropped", async () => {
+test("on a drop the user's commands wait for the next connection, and commands tied to the old one are dropped", { timeout: 10_000 }, async () => {
   const { queue, sent } = attachedQueue();
   const restore = queue.pushFront([{ action: "subscribe", topics: ["r", "s"], connectionBound: true }])[0];
   const user = queue.push({ action: "subscribe", topics: ["a"] });
@@ -122,7 +122,7 @@ test("on a drop the user's commands wait for the next connection, and commands t
   assert.equal(sent.length, 1);
 });
 
-test("a command sent again after a drop starts from a clean outcome", async () => {
+test("a command sent again after a drop starts from a clean outcome", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const ack = queue.push({ action: "subscribe", topics: ["a", "b"] });
   queue.onMessage(refusal("SUBSCRIPTION_DENIED", "a"));
@@ -134,7 +134,7 @@ test("a command sent again after a drop starts from a clean outcome", async () =
   assert.deepEqual(result.refused, []);
 });
 
-test("restored subscriptions go before the commands already waiting", () => {
+test("restored subscriptions go before the commands already waiting", { timeout: 10_000 }, () => {
   const queue = new CommandQueue();
   queue.push({ action: "subscribe", topics: ["user"] });
   queue.pushFront([{ action: "subscribe", topics: ["r1"] }, { action: "subscribe", topics: ["r2"] }]);
@@ -145,7 +145,7 @@ test("restored subscriptions go before the commands already waiting", () => {
   assert.deepEqual(sent, ["r1", "r2", "user"]);
 });
 
-test("failAll rejects every command, the one in flight included", async () => {
+test("failAll rejects every command, the one in flight included", { timeout: 10_000 }, async () => {
   const { queue } = attachedQueue();
   const first = queue.push({ action: "subscribe", topics: ["a"] });
   const second = queue.push({ action: "ping" });

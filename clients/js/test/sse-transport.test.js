@@ -58,7 +58,7 @@ function newClient(t, url, options = {}) {
   return { client, events };
 }
 
-test("a subscribe made before connect rides in the stream URL; refusals and the subscribed event settle it; events keep the WebSocket shape", async (t) => {
+test("a subscribe made before connect rides in the stream URL; refusals and the subscribed event settle it; events keep the WebSocket shape", { timeout: 10_000 }, async (t) => {
   const { url, requests } = await startServer(t, (request, response) => {
     startStream(response);
     // split mid-line and mid-CRLF on purpose: the parser must not care where chunks end
@@ -89,7 +89,7 @@ test("a subscribe made before connect rides in the stream URL; refusals and the 
   assert.equal(client.connectionId, "conn-1");
 });
 
-test("later subscribes and unsubscribes are control calls, one POST per topic in order, with the connection id and the Bearer token", async (t) => {
+test("later subscribes and unsubscribes are control calls, one POST per topic in order, with the connection id and the Bearer token", { timeout: 10_000 }, async (t) => {
   const { url, requests } = await startServer(t, (request, response) => {
     if (request.path === "/sse/stream") {
       startStream(response);
@@ -119,7 +119,7 @@ test("later subscribes and unsubscribes are control calls, one POST per topic in
   assert.deepEqual([...client.subscriptions.keys()], []);
 });
 
-test("401 stops the client with an error instead of retrying a bad token", async (t) => {
+test("401 stops the client with an error instead of retrying a bad token", { timeout: 10_000 }, async (t) => {
   const { url, requests } = await startServer(t, (request, response) => {
     response.writeHead(401, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "UNAUTHORIZED", message: "token expired" }));
   });
@@ -131,7 +131,7 @@ test("401 stops the client with an error instead of retrying a bad token", async
   assert.equal(requests.length, 1);
 });
 
-test("503 with Retry-After: the next attempt waits that long, even when the backoff says sooner", async (t) => {
+test("503 with Retry-After: the next attempt waits that long, even when the backoff says sooner", { timeout: 10_000 }, async (t) => {
   const { url, requests } = await startServer(t, (request, response, nth) => {
     if (nth === 1) {
       return response.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" })
@@ -148,7 +148,7 @@ test("503 with Retry-After: the next attempt waits that long, even when the back
     [["HTTP 503 CONNECTION_LIMIT_REACHED", 1000]]);
 });
 
-test("a dropped stream reconnects with Last-Event-ID; the URL carries the first subscription group, the others are posted again", async (t) => {
+test("a dropped stream reconnects with Last-Event-ID; the URL carries the first subscription group, the others are posted again", { timeout: 10_000 }, async (t) => {
   const { url, requests, streams } = await startServer(t, (request, response, nth) => {
     if (request.path !== "/sse/stream") {
       return response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ success: true }));
@@ -179,7 +179,7 @@ test("a dropped stream reconnects with Last-Event-ID; the URL carries the first 
   assert.deepEqual(events.state.map((change) => change.state), ["connecting", "open", "reconnecting", "open"]);
 });
 
-test("a stream ended with close_code 4002 reconnects with a fresh token from the provider", async (t) => {
+test("a stream ended with close_code 4002 reconnects with a fresh token from the provider", { timeout: 10_000 }, async (t) => {
   const { url, requests, streams } = await startServer(t, (request, response, nth) => {
     startStream(response);
     response.write(established(`conn-${nth}`));
@@ -192,7 +192,7 @@ test("a stream ended with close_code 4002 reconnects with a fresh token from the
   assert.equal(requests[1].headers.authorization, "Bearer token-2");
 });
 
-test("a reconnect event (instance shutting down) reconnects after its retry_ms", async (t) => {
+test("a reconnect event (instance shutting down) reconnects after its retry_ms", { timeout: 10_000 }, async (t) => {
   const { url, requests, streams } = await startServer(t, (request, response, nth) => {
     startStream(response);
     response.write(established(`conn-${nth}`));
@@ -205,7 +205,7 @@ test("a reconnect event (instance shutting down) reconnects after its retry_ms",
   assert.ok(events.state.some((change) => /1001 GOING_AWAY/.test(change.reason ?? "") && change.delayMs === 200));
 });
 
-test("five SLOW_CONSUMER ends in a row with nothing delivered: the client gives up", async (t) => {
+test("five SLOW_CONSUMER ends in a row with nothing delivered: the client gives up", { timeout: 10_000 }, async (t) => {
   const { url, requests } = await startServer(t, (request, response, nth) => {
     startStream(response);
     response.end(established(`conn-${nth}`) + event("error", { error: "SLOW_CONSUMER", message: "slow", close_code: 4001 }));
@@ -218,7 +218,7 @@ test("five SLOW_CONSUMER ends in a row with nothing delivered: the client gives 
   assert.equal(client.state, "closed");
 });
 
-test("a cursor the gateway refuses (400 INVALID_CURSOR) is dropped with a notice, and the stream opens without it", async (t) => {
+test("a cursor the gateway refuses (400 INVALID_CURSOR) is dropped with a notice, and the stream opens without it", { timeout: 10_000 }, async (t) => {
   const { url, requests, streams } = await startServer(t, (request, response, nth) => {
     if (nth === 2) {
       return response.writeHead(400, { "Content-Type": "application/json" })
@@ -237,7 +237,7 @@ test("a cursor the gateway refuses (400 INVALID_CURSOR) is dropped with a notice
   assert.deepEqual(events.notice.map((notice) => notice.code), ["INVALID_CURSOR"]);
 });
 
-test("over SSE a JWT about to expire reopens the stream with the new token, resuming from the cursor", async (t) => {
+test("over SSE a JWT about to expire reopens the stream with the new token, resuming from the cursor", { timeout: 10_000 }, async (t) => {
   const { url, requests, streams } = await startServer(t, (request, response, nth) => {
     startStream(response);
     response.write(established(`conn-${nth}`) + (nth === 1 ? event("data", record("a", 3), "C3") : ""));

@@ -42,7 +42,7 @@ function setUp(options = {}) {
 
 const data = (topic, offset, cursor) => ({ type: "data", topic, partition: 0, offset, cursor, timestamp: 1_700_000_000_000, data: { price: offset } });
 
-test("the WebSocket URL is derived from the base URL, path prefix kept, with the token in the query", async (t) => {
+test("the WebSocket URL is derived from the base URL, path prefix kept, with the token in the query", { timeout: 10_000 }, async (t) => {
   const { client, nextSocket } = setUp();
   t.after(() => client.close());
   client.connect();
@@ -50,7 +50,7 @@ test("the WebSocket URL is derived from the base URL, path prefix kept, with the
   assert.equal(socket.url.toString(), "ws://gateway.test:8001/prefix/ws/stream?token=t1");
 });
 
-test("a subscribe made before connect goes out once open; data reaches handlers in one shape; the cursor follows", async (t) => {
+test("a subscribe made before connect goes out once open; data reaches handlers in one shape; the cursor follows", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
   const ack = client.subscribe(["pricing.curve.updates.v1"], { commodity: "oil" }, { maxRate: 5 });
@@ -70,7 +70,7 @@ test("a subscribe made before connect goes out once open; data reaches handlers 
   assert.deepEqual(events.state.map((change) => change.state), ["connecting", "open"]);
 });
 
-test("after a drop the client reconnects and restores each subscription group with resume from the last cursor", async (t) => {
+test("after a drop the client reconnects and restores each subscription group with resume from the last cursor", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
   client.connect();
@@ -100,7 +100,7 @@ test("after a drop the client reconnects and restores each subscription group wi
   assert.deepEqual([...client.subscriptions.keys()], ["a", "b", "c"]);
 });
 
-test("a topic refused on restore is forgotten and reported as a notice", async (t) => {
+test("a topic refused on restore is forgotten and reported as a notice", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
   client.connect();
@@ -118,7 +118,7 @@ test("a topic refused on restore is forgotten and reported as a notice", async (
   assert.deepEqual(events.notice.map((notice) => [notice.code, notice.details.topic]), [["SUBSCRIPTION_DENIED", "b"]]);
 });
 
-test("a command in flight when the connection drops is sent again after the restore, and its promise settles then", async (t) => {
+test("a command in flight when the connection drops is sent again after the restore, and its promise settles then", { timeout: 10_000 }, async (t) => {
   const { client, nextSocket } = setUp();
   t.after(() => client.close());
   client.connect();
@@ -133,7 +133,7 @@ test("a command in flight when the connection drops is sent again after the rest
   assert.deepEqual((await ack).topics, ["x"]);
 });
 
-test("notices go to notice handlers without settling the command in flight; SUBSCRIPTION_REVOKED forgets the topic", async (t) => {
+test("notices go to notice handlers without settling the command in flight; SUBSCRIPTION_REVOKED forgets the topic", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
   client.connect();
@@ -154,7 +154,7 @@ test("notices go to notice handlers without settling the command in flight; SUBS
   assert.deepEqual([...client.subscriptions.keys()], ["b"]);
 });
 
-test("close() closes with 1000 and never reconnects; waiting commands reject with CLIENT_CLOSED", async () => {
+test("close() closes with 1000 and never reconnects; waiting commands reject with CLIENT_CLOSED", { timeout: 10_000 }, async () => {
   const { client, events, WebSocket, nextSocket } = setUp();
   client.connect();
   const socket = await nextSocket(0);
@@ -171,7 +171,7 @@ test("close() closes with 1000 and never reconnects; waiting commands reject wit
   await assert.rejects(client.connect(), { code: "CLIENT_CLOSED" });
 });
 
-test("4002 TOKEN_EXPIRED: the token provider is asked again and the new token is used", async (t) => {
+test("4002 TOKEN_EXPIRED: the token provider is asked again and the new token is used", { timeout: 10_000 }, async (t) => {
   let calls = 0;
   const { client, nextSocket } = setUp({ token: async () => `token-${++calls}` });
   t.after(() => client.close());
@@ -184,7 +184,7 @@ test("4002 TOKEN_EXPIRED: the token provider is asked again and the new token is
   assert.equal(second.url.searchParams.get("token"), "token-2");
 });
 
-test("1001 GOING_AWAY reconnects at once (jitter only), where other drops back off", async (t) => {
+test("1001 GOING_AWAY reconnects at once (jitter only), where other drops back off", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp({ random: () => 0.5, reconnect: { initialDelayMs: 10, maxDelayMs: 1000 } });
   t.after(() => client.close());
   client.connect();
@@ -199,7 +199,7 @@ test("1001 GOING_AWAY reconnects at once (jitter only), where other drops back o
   ]);
 });
 
-test("five 4001 SLOW_CONSUMER closes in a row with nothing delivered: the client gives up with an error", async () => {
+test("five 4001 SLOW_CONSUMER closes in a row with nothing delivered: the client gives up with an error", { timeout: 10_000 }, async () => {
   const { client, events, nextSocket } = setUp();
   const opened = client.connect();
   for (let index = 0; index < 5; index++) {
@@ -216,7 +216,7 @@ test("five 4001 SLOW_CONSUMER closes in a row with nothing delivered: the client
   assert.equal(client.state, "closed");
 });
 
-test("a delivery between 4001 closes resets the count toward giving up", async (t) => {
+test("a delivery between 4001 closes resets the count toward giving up", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
   client.connect();
@@ -230,7 +230,7 @@ test("a delivery between 4001 closes resets the count toward giving up", async (
   assert.equal(events.error.length, 0);
 });
 
-test("a TOKEN_EXPIRED warning makes the client fetch a token and send refresh", async (t) => {
+test("a TOKEN_EXPIRED warning makes the client fetch a token and send refresh", { timeout: 10_000 }, async (t) => {
   let calls = 0;
   const { client, events, nextSocket } = setUp({ token: () => `token-${++calls}` });
   t.after(() => client.close());
@@ -244,7 +244,7 @@ test("a TOKEN_EXPIRED warning makes the client fetch a token and send refresh", 
   assert.equal(events.notice[0].code, "TOKEN_EXPIRED");
 });
 
-test("a JWT is refreshed ahead of its exp without waiting for the gateway's warning", async (t) => {
+test("a JWT is refreshed ahead of its exp without waiting for the gateway's warning", { timeout: 10_000 }, async (t) => {
   const jwt = (exp) => ["{\"alg\":\"RS256\"}", JSON.stringify({ sub: "u", exp })].map((part) => Buffer.from(part).toString("base64url")).join(".") + ".sig";
   const tokens = [jwt(Math.floor(Date.now() / 1000) + 60), jwt(Math.floor(Date.now() / 1000) + 3600)];
   const { client, nextSocket } = setUp({ token: () => tokens.shift(), refreshBeforeExpiryMs: 59_000 });
@@ -257,7 +257,7 @@ test("a JWT is refreshed ahead of its exp without waiting for the gateway's warn
   assert.equal(typeof socket.sent[0].data.token, "string");
 });
 
-test("silence past idleMs sends a ping; no answer within timeoutMs drops the link and reconnects", async (t) => {
+test("silence past idleMs sends a ping; no answer within timeoutMs drops the link and reconnects", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp({ heartbeat: { idleMs: 40, timeoutMs: 40 } });
   t.after(() => client.close());
   client.connect();
@@ -270,7 +270,7 @@ test("silence past idleMs sends a ping; no answer within timeoutMs drops the lin
   assert.ok(events.state.some((change) => change.state === "reconnecting" && /4000/.test(change.reason)));
 });
 
-test("a pong keeps the link: no reconnect while the gateway answers pings", async (t) => {
+test("a pong keeps the link: no reconnect while the gateway answers pings", { timeout: 10_000 }, async (t) => {
   const { client, WebSocket, nextSocket } = setUp({ heartbeat: { idleMs: 30, timeoutMs: 30 } });
   t.after(() => client.close());
   client.connect();
@@ -283,7 +283,7 @@ test("a pong keeps the link: no reconnect while the gateway answers pings", asyn
   assert.equal(WebSocket.sockets.length, 1);
 });
 
-test("transport auto: after the WebSocket failed to open twice in a row, the client uses SSE", async (t) => {
+test("transport auto: after the WebSocket failed to open twice in a row, the client uses SSE", { timeout: 10_000 }, async (t) => {
   const requests = [];
   const fetch = async (url, init) => {
     requests.push({ url: String(url), init });
@@ -303,7 +303,7 @@ test("transport auto: after the WebSocket failed to open twice in a row, the cli
   assert.ok(events.notice.some((notice) => notice.code === "TRANSPORT_FALLBACK"));
 });
 
-test("invalid arguments reject at once without reaching the gateway", async () => {
+test("invalid arguments reject at once without reaching the gateway", { timeout: 10_000 }, async () => {
   const { client } = setUp();
   await assert.rejects(client.subscribe([]), { code: "INVALID_MESSAGE" });
   await assert.rejects(client.subscribe(["bad topic"]), { code: "INVALID_MESSAGE" });
