@@ -436,7 +436,11 @@ class WebSocketLink {
     }
     this.#socket.onmessage = (event) => this.#onFrame(event.data);
     this.#socket.onclose = (event) => this.#end({ code: event.code, reason: event.reason });
-    this.#socket.onerror = () => {}; // a close event always follows, and its code says more
+    // browsers follow an error with a close event whose code says more; Node's WebSocket (undici) fires
+    // no close after a failed handshake, so an error before the socket opened ends the link here
+    this.#socket.onerror = (event) => {
+      if (this.#socket.readyState !== 1) this.#end({ code: 1006, reason: String(event?.message ?? "the WebSocket failed to open") });
+    };
   }
 
   #onFrame(text) {
@@ -666,6 +670,7 @@ const DEFAULTS = {
   transport: "auto",
   reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, maxThrottledCloses: 5, stableAfterMs: 10_000 },
   heartbeat: { idleMs: 30_000, timeoutMs: 10_000 },
+  connectTimeoutMs: 15_000,
   refreshBeforeExpiryMs: 30_000,
 };
 
@@ -692,7 +697,7 @@ export class StreamingClient {
   #openedAt = 0;
   #deliveredSinceOpen = false;
   #lastActivity = 0;
-  #timers = { reconnect: null, refresh: null, watchdog: null };
+  #timers = { reconnect: null, refresh: null, watchdog: null, connect: null };
   #refreshing = false;
 
   /** See README.md "Options". */
@@ -790,6 +795,12 @@ export class StreamingClient {
     const link = this.#newLink(token);
     this.#link = link;
     this.#lastActivity = Date.now();
+    // a handshake can hang (a black-holed address, a proxy that never answers): count it as a failed open
+    this.#timers.connect = setTimeout(() => {
+      if (this.#link !== link) return;
+      link.close();
+      this.#onEnd({ code: 1006, reason: `not open within ${this.#options.connectTimeoutMs} ms`, opened: false, kind: link.kind });
+    }, this.#options.connectTimeoutMs);
     link.open();
   }
 
@@ -841,6 +852,7 @@ export class StreamingClient {
   }
 
   #onOpen({ connectionId }, token) {
+    clearTimeout(this.#timers.connect);
     this.#connectionId = connectionId;
     this.#everOpen = true;
     this.#openedAt = Date.now();
@@ -933,6 +945,11 @@ export class StreamingClient {
     const opening = this.#sseOpeningCommand();
     if (ending.opened && this.#deliveredSinceOpen && Date.now() - this.#openedAt >= this.#options.reconnect.stableAfterMs) {
       this.#backoff.reset();
+    }
+    if (!ending.opened && ending.kind === "sse" && this.#fellBackToSse) {
+      // SSE fails too: the gateway is down rather than WebSockets blocked, so WebSocket gets its chance again
+      this.#fellBackToSse = false;
+      this.#webSocketOpenFailures = 0;
     }
     if (ending.status !== undefined) return this.#onRefused(ending, opening);
     if (!ending.opened && ending.kind === "websocket") this.#onWebSocketNotOpened();

@@ -18,6 +18,8 @@ function fakeWebSocketClass() {
     open(id = `conn-${FakeWebSocket.sockets.length}`) { this.serve({ type: "connection_established", connection_id: id, user_id: "u", tenant_id: "t" }); }
     serve(message) { this.onmessage?.({ data: JSON.stringify(message) }); }
     drop(code, reason = "") { this.onclose?.({ code, reason }); }
+    /** What Node's WebSocket does when the handshake fails: an error event, and no close event. */
+    fail() { this.readyState = 3; this.onerror?.({ type: "error", message: "Received network error or non-101 status code." }); }
   };
 }
 
@@ -283,6 +285,26 @@ test("a pong keeps the link: no reconnect while the gateway answers pings", { ti
   assert.equal(WebSocket.sockets.length, 1);
 });
 
+test("a handshake that fails with an error event and no close event (Node's WebSocket) is retried", { timeout: 10_000 }, async (t) => {
+  const { client, events, nextSocket } = setUp();
+  t.after(() => client.close());
+  const opened = client.connect();
+  (await nextSocket(0)).fail();
+  (await nextSocket(1)).open();
+  await opened;
+  assert.match(events.state.find((change) => change.delayMs !== undefined).reason, /1006/);
+});
+
+test("a handshake that never completes is given up after connectTimeoutMs and retried", { timeout: 10_000 }, async (t) => {
+  const { client, nextSocket } = setUp({ connectTimeoutMs: 30 });
+  t.after(() => client.close());
+  const opened = client.connect();
+  const hung = await nextSocket(0);
+  (await nextSocket(1)).open();
+  await opened;
+  assert.equal(hung.closedWith, 1000);
+});
+
 test("transport auto: after the WebSocket failed to open twice in a row, the client uses SSE", { timeout: 10_000 }, async (t) => {
   const requests = [];
   const fetch = async (url, init) => {
@@ -301,6 +323,20 @@ test("transport auto: after the WebSocket failed to open twice in a row, the cli
   assert.equal(requests[0].url, "http://gateway.test:8001/prefix/sse/stream");
   assert.equal(requests[0].init.headers.Authorization, "Bearer t1");
   assert.ok(events.notice.some((notice) => notice.code === "TRANSPORT_FALLBACK"));
+});
+
+test("transport auto: when SSE fails to open too, WebSocket gets its chance again (the gateway was down, not WebSockets blocked)", { timeout: 10_000 }, async (t) => {
+  let streams = 0;
+  const fetch = async () => { streams += 1; throw new TypeError("fetch failed"); };
+  const { client, nextSocket } = setUp({ transport: "auto", fetch });
+  t.after(() => client.close());
+  const opened = client.connect();
+  (await nextSocket(0)).drop(1006);
+  (await nextSocket(1)).drop(1006);
+  (await nextSocket(2)).open();
+  await opened;
+  assert.equal(streams, 1);
+  assert.equal(client.transport, "websocket");
 });
 
 test("invalid arguments reject at once without reaching the gateway", { timeout: 10_000 }, async () => {
