@@ -885,6 +885,16 @@ export class StreamingClient {
 
   #onRestored(group, outcome) {
     this.#restoring = Math.max(0, this.#restoring - 1);
+    if (outcome.error?.code === "INVALID_CURSOR" && group.resume) {
+      // a cursor this gateway cannot read (another deployment wrote it): start the group live rather than lose it
+      this.#cursor = null;
+      this.#emit("notice", outcome.error);
+      const live = { action: "subscribe", topics: group.topics, filters: group.filters, maxRate: group.maxRate, connectionBound: true, restore: true };
+      live.onSettle = (retried) => this.#onRestored(live, retried);
+      this.#restoring += 1;
+      this.#queue.pushFront([live])[0].catch(() => {});
+      return;
+    }
     const refusals = outcome.error ? group.topics.map(() => outcome.error) : outcome.refused;
     const lost = outcome.error ? group.topics : outcome.refused.map((error) => error.details?.topic);
     for (const topic of lost) this.#subscriptions.delete(topic);

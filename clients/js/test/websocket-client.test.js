@@ -120,6 +120,27 @@ test("a topic refused on restore is forgotten and reported as a notice", { timeo
   assert.deepEqual(events.notice.map((notice) => [notice.code, notice.details.topic]), [["SUBSCRIPTION_DENIED", "b"]]);
 });
 
+test("a resume cursor the gateway cannot read is dropped and the group restored live, with a notice", { timeout: 10_000 }, async (t) => {
+  const { client, events, nextSocket } = setUp();
+  t.after(() => client.close());
+  client.connect();
+  const first = await nextSocket(0);
+  first.open();
+  const ack = client.subscribe(["a"]);
+  first.serve({ type: "subscribed", topics: ["a"], filters: {}, cursor: "FOREIGN" });
+  await ack;
+  first.drop(1006);
+  const second = await nextSocket(1);
+  second.open();
+  assert.equal(second.sent[0].data.resume, "FOREIGN");
+  second.serve({ type: "error", error: "INVALID_CURSOR", message: "Field 'data.resume': not a cursor" });
+  assert.deepEqual(second.sent[1], { action: "subscribe", data: { topics: ["a"] } });
+  second.serve({ type: "subscribed", topics: ["a"], filters: {}, cursor: "C1" });
+  assert.equal(client.cursor, "C1");
+  assert.deepEqual([...client.subscriptions.keys()], ["a"]);
+  assert.deepEqual(events.notice.map((notice) => notice.code), ["INVALID_CURSOR"]);
+});
+
 test("a command in flight when the connection drops is sent again after the restore, and its promise settles then", { timeout: 10_000 }, async (t) => {
   const { client, nextSocket } = setUp();
   t.after(() => client.close());
