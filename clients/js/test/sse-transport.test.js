@@ -251,3 +251,22 @@ test("over SSE a JWT about to expire reopens the stream with the new token, resu
   assert.equal(requests[1].headers["last-event-id"], "C3");
   await waitFor(() => streams[0].destroyed || streams[0].writableEnded || streams[0].closed, "the old stream closed by the client");
 });
+
+test("a subscribe the gateway refuses in the stream URL (400) is rejected alone, and the stream opens without it", { timeout: 10_000 }, async (t) => {
+  const { url, requests } = await startServer(t, (request, response) => {
+    if (request.query.has("filters")) {
+      return response.writeHead(400, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ error: "INVALID_FILTER", message: "Query parameter 'filters': a value must be a string, number or boolean" }));
+    }
+    startStream(response);
+    response.write(established("conn-1"));
+  });
+  const { client, events } = newClient(t, url);
+  const refused = client.subscribe(["a"], { price: { gt: 1 } });
+  const opened = client.connect();
+  await assert.rejects(refused, (error) => error.code === "INVALID_FILTER" && error.status === 400);
+  await opened;
+  assert.equal(requests.length, 2);
+  assert.equal(requests[1].query.get("topics"), null);
+  assert.equal(events.error.length, 0);
+});

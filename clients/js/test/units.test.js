@@ -78,3 +78,16 @@ test("notices are told apart from answers by their code", () => {
   assert.ok(!isNotice({ error: "INVALID_CURSOR", details: {} }), "a cursor the gateway did not write refuses the command");
   assert.ok(!isNotice({ error: "SUBSCRIPTION_DENIED", details: { topic: "t" } }));
 });
+
+test("the module loads without WebSocket or fetch globals, and auto picks SSE when there is no WebSocket", async () => {
+  const saved = { WebSocket: globalThis.WebSocket };
+  delete globalThis.WebSocket;
+  try {
+    const { StreamingClient } = await import(`../streaming-client.js?fresh=${Date.now()}`);
+    const client = new StreamingClient({ url: "http://127.0.0.1:1", transport: "auto" });
+    assert.equal(client.transport, "sse");
+    assert.equal(client.state, "closed");
+  } finally {
+    if (saved.WebSocket) globalThis.WebSocket = saved.WebSocket;
+  }
+});
