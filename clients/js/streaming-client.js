@@ -699,6 +699,9 @@ export class StreamingClient {
   #lastActivity = 0;
   #timers = { reconnect: null, refresh: null, watchdog: null, connect: null };
   #refreshing = false;
+  #token = null; // the token the current connection holds
+  #warnedExpiry = null; // the expires_at of the last TOKEN_EXPIRED warning acted on
+  #pendingWarning = null; // a warning that came while a refresh was under way
 
   /** See README.md "Options". */
   constructor(options = {}) {
@@ -853,6 +856,7 @@ export class StreamingClient {
 
   #onOpen({ connectionId }, token) {
     clearTimeout(this.#timers.connect);
+    this.#token = token;
     this.#connectionId = connectionId;
     this.#everOpen = true;
     this.#openedAt = Date.now();
@@ -941,7 +945,7 @@ export class StreamingClient {
   #onNotice(message) {
     const notice = StreamingError.fromProblem(message);
     if (notice.code === "SUBSCRIPTION_REVOKED") this.#subscriptions.delete(notice.details.topic);
-    if (notice.code === "TOKEN_EXPIRED") this.#refreshToken();
+    if (notice.code === "TOKEN_EXPIRED") this.#onExpiryWarning(notice.details.expires_at);
     this.#emit("notice", notice);
   }
 
@@ -1065,15 +1069,32 @@ export class StreamingClient {
       : setTimeout(() => this.#refreshToken(), delay);
   }
 
+  /**
+   * The gateway warns 60 s before exp, and again after each refresh whose token is still inside that
+   * window. A JWT's own schedule (exp - refreshBeforeExpiryMs) already covers it, so acting on every
+   * warning would only loop; a token the client cannot read is refreshed once per warned expiry.
+   */
+  #onExpiryWarning(expiresAt) {
+    if (jwtExpiryMs(this.#token) !== null || expiresAt === this.#warnedExpiry) return;
+    if (this.#refreshing) {
+      this.#pendingWarning = expiresAt;
+      return;
+    }
+    this.#warnedExpiry = expiresAt;
+    this.#refreshToken();
+  }
+
   async #refreshToken() {
     const link = this.#link;
     if (this.#refreshing || !link || this.#state !== "open") return;
     this.#refreshing = true;
     try {
       const token = await this.#tokenNow();
-      if (this.#link !== link) return;
+      // the same token again gains nothing: the gateway closes with 4002 at exp and the reconnect asks anew
+      if (this.#link !== link || token === this.#token) return;
       if (link.kind === "websocket") {
         await this.#queue.push({ action: "refresh", token, connectionBound: true });
+        this.#token = token;
         this.#scheduleRefresh(token);
       } else {
         // an SSE stream cannot take a new token: open a new one, resuming from the cursor
@@ -1090,6 +1111,9 @@ export class StreamingClient {
       }
     } finally {
       this.#refreshing = false;
+      const pending = this.#pendingWarning;
+      this.#pendingWarning = null;
+      if (pending !== null && this.#link === link) this.#onExpiryWarning(pending);
     }
   }
 

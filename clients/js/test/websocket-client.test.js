@@ -267,6 +267,51 @@ test("a TOKEN_EXPIRED warning makes the client fetch a token and send refresh", 
   assert.equal(events.notice[0].code, "TOKEN_EXPIRED");
 });
 
+test("a token the client cannot read is refreshed once per warned expiry, not on every repeat of the warning", { timeout: 10_000 }, async (t) => {
+  let calls = 0;
+  const { client, nextSocket } = setUp({ token: () => `token-${++calls}` });
+  t.after(() => client.close());
+  client.connect();
+  const socket = await nextSocket(0);
+  socket.open();
+  const warn = (expiresAt) => socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: expiresAt } });
+  warn("100");
+  await waitFor(() => socket.sent.length === 1, "the refresh");
+  socket.serve({ type: "refreshed", expires_at: 100 });
+  warn("100");
+  warn("200");
+  await waitFor(() => socket.sent.length === 2, "the second refresh");
+  socket.serve({ type: "refreshed", expires_at: 200 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(socket.sent.map((frame) => frame.data.token), ["token-2", "token-3"]);
+});
+
+test("a JWT's warning is only reported: the client's own schedule renews it, so short-lived tokens cannot loop", { timeout: 10_000 }, async (t) => {
+  const jwt = (exp) => ["{\"alg\":\"RS256\"}", JSON.stringify({ sub: "u", exp })].map((part) => Buffer.from(part).toString("base64url")).join(".") + ".sig";
+  let calls = 0;
+  const { client, events, nextSocket } = setUp({ token: () => { calls += 1; return jwt(Math.floor(Date.now() / 1000) + 3600); } });
+  t.after(() => client.close());
+  client.connect();
+  const socket = await nextSocket(0);
+  socket.open();
+  socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1" } });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(events.notice.length, 1);
+  assert.equal(calls, 1);
+  assert.deepEqual(socket.sent, []);
+});
+
+test("a provider that hands back the same token sends no refresh", { timeout: 10_000 }, async (t) => {
+  const { client, nextSocket } = setUp({ token: "same" });
+  t.after(() => client.close());
+  client.connect();
+  const socket = await nextSocket(0);
+  socket.open();
+  socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1" } });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(socket.sent, []);
+});
+
 test("a JWT is refreshed ahead of its exp without waiting for the gateway's warning", { timeout: 10_000 }, async (t) => {
   const jwt = (exp) => ["{\"alg\":\"RS256\"}", JSON.stringify({ sub: "u", exp })].map((part) => Buffer.from(part).toString("base64url")).join(".") + ".sig";
   const tokens = [jwt(Math.floor(Date.now() / 1000) + 60), jwt(Math.floor(Date.now() / 1000) + 3600)];
