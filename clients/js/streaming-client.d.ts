@@ -34,6 +34,8 @@ export interface StreamingClientOptions {
   reconnect?: ReconnectOptions;
   /** false turns the client-side liveness check off. */
   heartbeat?: HeartbeatOptions | false;
+  /** A connection not open by then counts as a failed attempt. Default 15000. */
+  connectTimeoutMs?: number;
   /** How long before a JWT's exp the client renews it. Default 30000. */
   refreshBeforeExpiryMs?: number;
   /** A WebSocket implementation. Default: globalThis.WebSocket. */

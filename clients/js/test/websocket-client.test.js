@@ -222,8 +222,9 @@ test("1001 GOING_AWAY reconnects at once (jitter only), where other drops back o
   ]);
 });
 
-test("five 4001 SLOW_CONSUMER closes in a row with nothing delivered: the client gives up with an error", { timeout: 10_000 }, async () => {
+test("five 4001 SLOW_CONSUMER closes in a row with nothing delivered: the client gives up with an error", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
+  t.after(() => client.close());
   const opened = client.connect();
   for (let index = 0; index < 5; index++) {
     const socket = await nextSocket(index);
