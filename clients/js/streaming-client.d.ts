@@ -126,7 +126,8 @@ export class StreamingClient {
   on<E extends keyof StreamingClientEvents>(event: E, handler: (payload: StreamingClientEvents[E]) => void): this;
   off<E extends keyof StreamingClientEvents>(event: E, handler: (payload: StreamingClientEvents[E]) => void): this;
   connect(): Promise<void>;
-  subscribe(topics: string[], filters?: Filters, options?: { maxRate?: number }): Promise<SubscribeResult>;
+  /** `resume`: a cursor kept from earlier (a `data` message's); what the topics missed since then comes first. */
+  subscribe(topics: string[], filters?: Filters, options?: { maxRate?: number; resume?: string }): Promise<SubscribeResult>;
   unsubscribe(topics: string[]): Promise<UnsubscribeResult>;
   close(): void;
 }

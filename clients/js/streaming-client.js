@@ -752,11 +752,13 @@ export class StreamingClient {
   }
 
   /** Resolves with {topics, filters, refused, cursor?} once the gateway accepted at least one topic; rejects with a StreamingError when it accepted none. */
-  subscribe(topics, filters = {}, { maxRate } = {}) {
-    const problem = validateSubscribe(topics, filters, maxRate);
+  subscribe(topics, filters = {}, { maxRate, resume } = {}) {
+    const problem = validateSubscribe(topics, filters, maxRate, resume);
     if (problem) return Promise.reject(problem);
     if (this.#stopped) return Promise.reject(closedError());
     const command = { action: "subscribe", topics: [...new Set(topics)], filters, maxRate };
+    // a cursor kept from earlier (a paused view, another page): what these topics missed since comes first
+    if (resume) command.resume = resume;
     return this.#queue.push(command).then((result) => {
       for (const topic of result.topics) this.#subscriptions.set(topic, { filters, maxRate });
       return result;
@@ -815,8 +817,9 @@ export class StreamingClient {
       onEnd: (ending) => this.#link === link && this.#onEnd({ ...ending, kind: link.kind }),
     };
     const base = { baseUrl: this.#options.url, token };
+    const opening = this.#sseOpening();
     const link = this.#chooseTransport() === "sse"
-      ? new SseLink({ ...base, cursor: this.#cursor, opening: this.#sseOpening(), fetch: this.#options.fetch }, events)
+      ? new SseLink({ ...base, cursor: this.#cursor ?? opening?.resume, opening, fetch: this.#options.fetch }, events)
       : new WebSocketLink({ ...base, WebSocket: this.#options.WebSocket }, events);
     return link;
   }
@@ -1174,7 +1177,10 @@ export class StreamingClient {
   }
 }
 
-function validateSubscribe(topics, filters, maxRate) {
+function validateSubscribe(topics, filters, maxRate, resume) {
+  if (resume !== undefined && !(typeof resume === "string" && resume.length > 0 && resume.length <= 4096)) {
+    return new StreamingError("INVALID_CURSOR", "resume must be a cursor the gateway wrote (a data message's cursor, at most 4096 characters)");
+  }
   if (!Array.isArray(topics) || topics.length === 0 || !topics.every((topic) => typeof topic === "string" && TOPIC_NAME.test(topic))) {
     return new StreamingError("INVALID_MESSAGE", "topics must be a non-empty array of topic names ([a-zA-Z0-9._-], at most 249)");
   }

@@ -72,6 +72,20 @@ test("a subscribe made before connect goes out once open; data reaches handlers 
   assert.deepEqual(events.state.map((change) => change.state), ["connecting", "open"]);
 });
 
+test("a subscribe with a kept cursor asks the gateway to resume from it; a cursor that cannot be one is refused at once", { timeout: 10_000 }, async (t) => {
+  const { client, nextSocket } = setUp();
+  t.after(() => client.close());
+  await assert.rejects(client.subscribe(["pricing.curve.updates.v1"], {}, { resume: "" }), { code: "INVALID_CURSOR" });
+  const ack = client.subscribe(["pricing.curve.updates.v1"], {}, { resume: "KEPT" });
+  client.connect();
+  const socket = await nextSocket(0);
+  socket.open();
+  await waitFor(() => socket.sent.length === 1, "the subscribe");
+  assert.deepEqual(socket.sent, [{ action: "subscribe", data: { topics: ["pricing.curve.updates.v1"], resume: "KEPT" } }]);
+  socket.serve({ type: "subscribed", topics: ["pricing.curve.updates.v1"], cursor: "KEPT" });
+  assert.equal((await ack).cursor, "KEPT");
+});
+
 test("after a drop the client reconnects and restores each subscription group with resume from the last cursor", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());

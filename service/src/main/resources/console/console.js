@@ -282,18 +282,20 @@ $("tail-clear").addEventListener("click", () => {
 async function watch(topic, filters, cursor) {
   // loaded on first use: the overview works even where the client could not load
   const { StreamingClient } = await import("./streaming-client.js");
-  const client = new StreamingClient({ url: location.origin, token: streamToken });
+  const client = new StreamingClient({ url: location.origin, token: streamToken, transport: $("tail-transport").value });
   tail = { client, topic, filters, cursor };
-  client.on("state", ({ state }) => tailState(`${state === "open" ? "Watching" : state} ${topic}`));
+  client.on("state", ({ state, reason }) => tailState(state === "open" ? `Watching ${topic} over ${client.transport}.`
+    : `${state} ${topic}${reason ? ` (${reason})` : ""}`));
   client.on("data", (message) => { if (message.topic === topic) addTailRow(message); });
   client.on("snapshot", (message) => { if (message.topic === topic) addTailRow(message); });
   client.on("notice", (notice) => tailState(`${notice.code ?? notice.error}: ${notice.message}`, true));
   client.on("error", (error) => tailState(`${error.code ?? "ERROR"}: ${error.message}`, true));
   $("tail-pause").disabled = false;
   $("tail-pause").textContent = "Pause";
+  client.connect().catch(() => {});   // giving up is reported by the error event
   try {
     await client.subscribe([topic], filters, cursor ? { resume: cursor } : {});
-    tailState(`Watching ${topic}${Object.keys(filters).length ? ` where ${JSON.stringify(filters)}` : ""}.`);
+    tailState(`Watching ${topic}${Object.keys(filters).length ? ` where ${JSON.stringify(filters)}` : ""} over ${client.transport}.`);
   } catch (refusal) {
     tailState(`${refusal.code ?? "REFUSED"}: ${refusal.message}`, true);
   }

@@ -127,6 +127,72 @@ class ConsoleIT {
         assertThat(overview.path("topics").findValuesAsText("name")).contains(FEED, QUIET);
     }
 
+    @Test
+    void theLiveTailShowsARecordPublishedWithAKafkaProducerAndAFilterNarrowsIt() throws IOException {
+        page = open("#tail");
+        watch(page, FEED, "{}");
+        String run = UUID.randomUUID().toString();
+        TestKafka.publish(FEED, 1, "k", "{\"marker\":\"" + run + "\",\"commodity\":\"coal\",\"price\":71.5}");
+        Locator row = tailRow(page, run);
+        row.click();
+        assertThat(page.locator("#tail-detail").textContent()).as("the message as formatted JSON")
+                .contains("\"topic\": \"" + FEED + "\"", "\"partition\": 1", "\"marker\": \"" + run + "\"", "\"price\": 71.5");
+
+        watch(page, FEED, "{\"commodity\":\"coal\"}");
+        TestKafka.publish(FEED, 0, "k", "{\"marker\":\"" + run + "-gas\",\"commodity\":\"gas\"}");
+        TestKafka.publish(FEED, 0, "k", "{\"marker\":\"" + run + "-coal\",\"commodity\":\"coal\"}");
+        tailRow(page, run + "-coal");
+        assertThat(page.locator("#tail-rows td.value").allTextContents()).as("only what the filter lets through, though the feed goes on")
+                .isNotEmpty().allSatisfy(value -> assertThat(value).contains("\"commodity\":\"coal\""));
+        screenshot(page, "tail.png");
+    }
+
+    @Test
+    void pausingAndResumingTheTailMissesNothing() {
+        page = open("#tail");
+        watch(page, FEED, "{\"commodity\":\"coal\"}");
+        String run = UUID.randomUUID().toString();
+        TestKafka.publish(FEED, 0, "k", "{\"marker\":\"" + run + "-before\",\"commodity\":\"coal\"}");
+        tailRow(page, run + "-before");
+        page.click("#tail-pause");
+        page.locator("#tail-state").filter(new Locator.FilterOptions().setHasText("Paused")).waitFor();
+        for (int i = 0; i < 3; i++) {
+            TestKafka.publish(FEED, i % 2, "k", "{\"marker\":\"" + run + "-paused-" + i + "\",\"commodity\":\"coal\"}");
+        }
+        page.click("#tail-pause");
+        for (int i = 0; i < 3; i++) {
+            tailRow(page, run + "-paused-" + i);
+        }
+        assertThat(markers(page, run)).as("each record once").doesNotHaveDuplicates().hasSize(4);
+    }
+
+    static void watch(Page page, String topic, String filters) {
+        watch(page, topic, filters, "auto");
+    }
+
+    static void watch(Page page, String topic, String filters, String transport) {
+        page.locator("#tail-topic option[value='" + topic + "']").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.ATTACHED));
+        page.selectOption("#tail-topic", topic);
+        page.selectOption("#tail-transport", transport);
+        page.fill("#tail-filters", filters);
+        page.click("#tail-start");
+        page.locator("#tail-state").filter(new Locator.FilterOptions().setHasText("Watching " + topic)).waitFor();
+    }
+
+    static Locator tailRow(Page page, String marker) {
+        Locator row = page.locator("#tail-rows tr", new Page.LocatorOptions().setHasText("\"" + marker + "\""));
+        row.waitFor(new Locator.WaitForOptions().setTimeout(30_000));
+        return row;
+    }
+
+    /** The markers of the tail's rows that belong to a run, oldest first. */
+    static java.util.List<String> markers(Page page, String run) {
+        java.util.List<String> values = new java.util.ArrayList<>(page.locator("#tail-rows td.value").allTextContents());
+        java.util.Collections.reverse(values);
+        java.util.regex.Pattern marker = java.util.regex.Pattern.compile("\"marker\":\"(" + java.util.regex.Pattern.quote(run) + "[^\"]*)\"");
+        return values.stream().map(marker::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1)).toList();
+    }
+
     private Page open(String fragment) {
         Page opened = browser.newPage();
         opened.onPageError(pageErrors::add);
