@@ -117,7 +117,7 @@ class TimeChart {
 }
 
 const charts = {
-  connections: new TimeChart($("chart-connections"), { unit: "connections", names: ["WebSocket", "SSE", "pending"] }),
+  connections: new TimeChart($("chart-connections"), { unit: "connections", names: ["WebSocket", "SSE", "HTTP, not streams"] }),
   delivered: new TimeChart($("chart-delivered"), { unit: "messages/s", names: ["WebSocket", "SSE"] }),
   latency: new TimeChart($("chart-latency"), { unit: "ms", names: ["p50", "p99"] }),
   lag: new TimeChart($("chart-lag"), { unit: "records" }),
@@ -170,9 +170,9 @@ function show(overview) {
   $("card-rate").textContent = number(rate.websocket + rate.sse);
   $("card-p99").textContent = latency.p99 === null ? "–" : `${number(latency.p99)} ms`;
   $("card-lag").textContent = number(lagTotal);
-  $("status").textContent = `Updated ${new Date(overview.time).toLocaleTimeString()}`;
+  $("status").textContent = `Updated ${new Date(overview.time).toLocaleTimeString("en-GB")}`;
 
-  charts.connections.push(time, { WebSocket: c.websocket, SSE: c.sse, pending: c.pending });
+  charts.connections.push(time, { WebSocket: c.websocket, SSE: c.sse, "HTTP, not streams": c.pending });
   charts.delivered.push(time, { WebSocket: rate.websocket, SSE: rate.sse });
   charts.latency.push(time, { p50: latency.p50, p99: latency.p99 });
   charts.lag.push(time, Object.fromEntries(overview.kafka.partitions.map((p) => [`${p.topic}/${p.partition}`, p.lag])));
@@ -308,12 +308,11 @@ function stopTail() {
 
 function addTailRow(message) {
   const tr = row([
-    new Date(message.timestamp).toLocaleTimeString(),
-    message.topic,
+    new Date(message.timestamp).toLocaleTimeString("en-GB"),
     String(message.partition),
     String(message.offset),
     JSON.stringify(message.data),
-  ], [2, 3]);
+  ], [1, 2]);
   tr.lastChild.className = "value";
   tr.dataset.offset = String(message.offset);
   tr.addEventListener("click", () => {

@@ -6,13 +6,19 @@ import io.c254.streaming.testing.Browser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +70,8 @@ class DevConsoleIT {
     }
 
     @Test
-    void theConsoleDevModePrintsShowsTheDemoFeedLive() throws IOException {
+    @Timeout(180)
+    void theConsoleDevModePrintsShowsTheDemoFeedLive() throws IOException, InterruptedException {
         Page tail = browser.newPage();
         tail.navigate(console + "#tail");
         tail.locator("#tail-topic option[value='pricing.curve.updates.v1']").waitFor(new Locator.WaitForOptions().setState(
@@ -77,20 +84,30 @@ class DevConsoleIT {
 
         Page overview = browser.newPage();
         overview.navigate(console + "#overview");
+        overview.waitForFunction("() => Number(document.querySelector('#chart-delivered').dataset.points) >= 2", null, PATIENTLY);
+        // a client with a bad token, so that the refusals chart has something to show
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(console.replace("/console/", "/sse/stream?token=expired")))
+                    .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(401);
+        }
         overview.waitForFunction("() => Number(document.querySelector('#chart-delivered').dataset.points) >= 20"
                 + " && JSON.parse(document.querySelector('#chart-delivered').dataset.last).WebSocket > 0", null, PATIENTLY);
+        overview.waitForFunction("() => Object.keys(JSON.parse(document.querySelector('#chart-refusals').dataset.last)).length > 0",
+                null, PATIENTLY);
         screenshot(overview, "overview.png");
 
         overview.navigate(console + "#topics");
         overview.waitForFunction("() => [...document.querySelectorAll('#topics-rows tr')].filter(tr => Number(tr.cells[8].textContent) > 0)"
                 + ".length === 3", null, PATIENTLY);
+        overview.setViewportSize(1400, 260);
         screenshot(overview, "topics.png");
         screenshot(tail, "tail.png");
     }
 
     private static void screenshot(Page page, String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
-        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name)));
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name)).setFullPage(true));
     }
 
     /** Reads dev mode's output until its banner names the console (the rest is drained, so the process never blocks). */

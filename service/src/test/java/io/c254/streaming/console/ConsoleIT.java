@@ -93,6 +93,13 @@ class ConsoleIT {
         assertThat(last(page, "#chart-lag").fieldNames()).toIterable().as("one lag series per partition of the feed")
                 .contains(FEED + "/0", FEED + "/1");
 
+        // a refused connection and a refused subscription show on the refusals chart, by reason
+        assertThat(server.get("/sse/stream?token=not-a-token").statusCode()).isEqualTo(401);
+        subscriber.send("{\"action\":\"subscribe\",\"data\":{\"topics\":[\"no.such.topic\"]}}");
+        page.waitForFunction("() => { const last = Object.keys(JSON.parse(document.querySelector('#chart-refusals').dataset.last || '{}'));"
+                + " return last.includes('refused UNAUTHORIZED') && last.includes('denied UNKNOWN_TOPIC'); }", null,
+                new Page.WaitForFunctionOptions().setTimeout(30_000));
+
         int points = points(page, "#chart-delivered");
         byte[] before = delivered.screenshot();
         page.waitForFunction("n => Number(document.querySelector('#chart-delivered').dataset.points) >= n + 2", points,
