@@ -6,6 +6,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import io.c254.streaming.testing.Browser;
+import io.c254.streaming.testing.MessageSchemas;
 import io.c254.streaming.testing.TestKafka;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.WsClient;
@@ -17,8 +18,15 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The web console in a real browser (Debian's headless Chromium, driven by Playwright) against a
  * gateway with a real broker, in local mode: the overview's charts draw and move while records flow,
  * the topics page shows the registry, and the live tail shows records as the JavaScript client gets them.
+ * Every WebSocket frame the client sends or gets is checked against `api/asyncapi.yaml`.
  * Each page's screenshot is written to `target/console-screenshots/`, or to `-Dconsole.screenshots=<dir>`
  * (the README's are refreshed with `-Dconsole.screenshots=../docs/console`).
  */
@@ -41,7 +50,10 @@ class ConsoleIT {
     private static Feeder feeder;
     private static WsClient subscriber;
     private Page page;
-    private final java.util.List<String> pageErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> pageErrors = new CopyOnWriteArrayList<>();
+    /** Frames the JavaScript client sent and got, each checked against api/asyncapi.yaml as it passes. */
+    private final List<String> framesSent = new CopyOnWriteArrayList<>();
+    private final List<String> frameViolations = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -80,6 +92,7 @@ class ConsoleIT {
             page.context().close();
         }
         assertThat(pageErrors).as("errors the console's scripts threw").isEmpty();
+        assertThat(frameViolations).as("WebSocket frames of the JavaScript client that api/asyncapi.yaml does not describe").isEmpty();
     }
 
     @Test
@@ -116,9 +129,10 @@ class ConsoleIT {
         Locator feedRow = page.locator("#topics-rows tr", new Page.LocatorOptions().setHasText(FEED));
         feedRow.waitFor();
         page.waitForFunction("topic => [...document.querySelectorAll('#topics-rows tr')].some(tr => tr.cells[0].textContent === topic"
-                + " && Number(tr.cells[8].textContent) > 0)", FEED, new Page.WaitForFunctionOptions().setTimeout(30_000));
+                + " && Number(tr.cells[8].textContent) > 0 && tr.cells[7].textContent === '1')", FEED,
+                new Page.WaitForFunctionOptions().setTimeout(30_000));
         assertThat(cells(feedRow)).startsWith(FEED, "stream", "any user", "shared");
-        assertThat(cells(feedRow)[7]).as("subscribers").isEqualTo("1");
+        assertThat(cells(feedRow)[7]).as("subscribers: the test's own WebSocket client").isEqualTo("1");
         assertThat(cells(feedRow)[9]).as("partitions").isEqualTo("2");
 
         String[] quiet = cells(page.locator("#topics-rows tr", new Page.LocatorOptions().setHasText(QUIET)));
@@ -152,6 +166,8 @@ class ConsoleIT {
         assertThat(page.locator("#tail-rows td.value").allTextContents()).as("only what the filter lets through, though the feed goes on")
                 .isNotEmpty().allSatisfy(value -> assertThat(value).contains("\"commodity\":\"coal\""));
         screenshot(page, "tail.png");
+        assertThat(framesSent).as("the client's subscribes, checked against the description").hasSizeGreaterThanOrEqualTo(2)
+                .anySatisfy(frame -> assertThat(frame).contains("\"filters\":{\"commodity\":\"coal\"}"));
     }
 
     @Test
@@ -193,16 +209,23 @@ class ConsoleIT {
     }
 
     /** The markers of the tail's rows that belong to a run, oldest first. */
-    static java.util.List<String> markers(Page page, String run) {
-        java.util.List<String> values = new java.util.ArrayList<>(page.locator("#tail-rows td.value").allTextContents());
-        java.util.Collections.reverse(values);
-        java.util.regex.Pattern marker = java.util.regex.Pattern.compile("\"marker\":\"(" + java.util.regex.Pattern.quote(run) + "[^\"]*)\"");
-        return values.stream().map(marker::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1)).toList();
+    static List<String> markers(Page page, String run) {
+        List<String> values = new ArrayList<>(page.locator("#tail-rows td.value").allTextContents());
+        Collections.reverse(values);
+        Pattern marker = Pattern.compile("\"marker\":\"(" + Pattern.quote(run) + "[^\"]*)\"");
+        return values.stream().map(marker::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
     }
 
     private Page open(String fragment) {
         Page opened = browser.newPage();
         opened.onPageError(pageErrors::add);
+        opened.onWebSocket(socket -> {
+            socket.onFrameSent(frame -> {
+                framesSent.add(frame.text());
+                checkFrame(frame.text(), true);
+            });
+            socket.onFrameReceived(frame -> checkFrame(frame.text(), false));
+        });
         opened.onConsoleMessage(message -> {
             if (message.type().equals("error")) {
                 pageErrors.add(message.text());
@@ -212,6 +235,23 @@ class ConsoleIT {
         opened.locator("#status").filter(new Locator.FilterOptions().setHasText("Updated"))
                 .waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.ATTACHED).setTimeout(30_000));
         return opened;
+    }
+
+    /** A client's command is described by the schema of its action; a server message by its type. */
+    private void checkFrame(String text, boolean sent) {
+        try {
+            JsonNode message = JSON.readTree(text);
+            String schema = sent ? switch (message.path("action").asText()) {
+                case "subscribe" -> "SubscribeCommand";
+                case "unsubscribe" -> "UnsubscribeCommand";
+                case "ping" -> "PingCommand";
+                case "refresh" -> "RefreshCommand";
+                default -> "an action the description lacks: " + message.path("action");
+            } : message.path("type").asText();
+            frameViolations.addAll(MessageSchemas.violations(schema, message));
+        } catch (IOException e) {
+            frameViolations.add("not JSON: " + text);
+        }
     }
 
     private static JsonNode last(Page page, String chart) {
@@ -242,7 +282,7 @@ class ConsoleIT {
 
         private Feeder(String topic) {
             thread = Thread.ofPlatform().daemon().name("console-feeder").start(() -> {
-                long end = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+                long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 for (int seq = 0; running && System.nanoTime() < end; seq++) {
                     TestKafka.publish(topic, seq % 2, "k" + seq, "{\"seq\":" + seq + ",\"commodity\":\"" + (seq % 3 == 0 ? "gas" : "oil")
                             + "\",\"price\":" + (80 + seq % 7) + ",\"run\":\"" + UUID.randomUUID() + "\"}");
