@@ -42,6 +42,14 @@ function setUp(options = {}) {
   return { client, events, WebSocket, socket, nextSocket };
 }
 
+/** Connects, and plays the gateway's connection_established on the socket the client opened. */
+async function openedSocket(client, nextSocket, index = 0) {
+  client.connect();
+  const socket = await nextSocket(index);
+  socket.open();
+  return socket;
+}
+
 const data = (topic, offset, cursor) => ({ type: "data", topic, partition: 0, offset, cursor, timestamp: 1_700_000_000_000, data: { price: offset } });
 
 test("the WebSocket URL is derived from the base URL, path prefix kept, with the token in the query", { timeout: 10_000 }, async (t) => {
@@ -77,9 +85,7 @@ test("a subscribe with a kept cursor asks the gateway to resume from it; a curso
   t.after(() => client.close());
   await assert.rejects(client.subscribe(["pricing.curve.updates.v1"], {}, { resume: "" }), { code: "INVALID_CURSOR" });
   const ack = client.subscribe(["pricing.curve.updates.v1"], {}, { resume: "KEPT" });
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   await waitFor(() => socket.sent.length === 1, "the subscribe");
   assert.deepEqual(socket.sent, [{ action: "subscribe", data: { topics: ["pricing.curve.updates.v1"], resume: "KEPT" } }]);
   socket.serve({ type: "subscribed", topics: ["pricing.curve.updates.v1"], cursor: "KEPT" });
@@ -89,9 +95,7 @@ test("a subscribe with a kept cursor asks the gateway to resume from it; a curso
 test("after a drop the client reconnects and restores each subscription group with resume from the last cursor", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
-  client.connect();
-  const first = await nextSocket(0);
-  first.open();
+  const first = await openedSocket(client, nextSocket);
   const oil = client.subscribe(["a", "b"], { commodity: "oil" });
   first.serve({ type: "subscribed", topics: ["a", "b"], filters: { commodity: "oil" }, cursor: "C1" });
   await oil;
@@ -119,9 +123,7 @@ test("after a drop the client reconnects and restores each subscription group wi
 test("a topic refused on restore is forgotten and reported as a notice", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
-  client.connect();
-  const first = await nextSocket(0);
-  first.open();
+  const first = await openedSocket(client, nextSocket);
   const ack = client.subscribe(["a", "b"]);
   first.serve({ type: "subscribed", topics: ["a", "b"], filters: {}, cursor: "C1" });
   await ack;
@@ -137,9 +139,7 @@ test("a topic refused on restore is forgotten and reported as a notice", { timeo
 test("a resume cursor the gateway cannot read is dropped and the group restored live, with a notice", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
-  client.connect();
-  const first = await nextSocket(0);
-  first.open();
+  const first = await openedSocket(client, nextSocket);
   const ack = client.subscribe(["a"]);
   first.serve({ type: "subscribed", topics: ["a"], filters: {}, cursor: "FOREIGN" });
   await ack;
@@ -158,9 +158,7 @@ test("a resume cursor the gateway cannot read is dropped and the group restored 
 test("a command in flight when the connection drops is sent again after the restore, and its promise settles then", { timeout: 10_000 }, async (t) => {
   const { client, nextSocket } = setUp();
   t.after(() => client.close());
-  client.connect();
-  const first = await nextSocket(0);
-  first.open();
+  const first = await openedSocket(client, nextSocket);
   const ack = client.subscribe(["x"]);
   first.drop(1006);
   const second = await nextSocket(1);
@@ -173,9 +171,7 @@ test("a command in flight when the connection drops is sent again after the rest
 test("notices go to notice handlers without settling the command in flight; SUBSCRIPTION_REVOKED forgets the topic", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp();
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   const first = client.subscribe(["a"]);
   socket.serve({ type: "subscribed", topics: ["a"], filters: {}, cursor: "C1" });
   await first;
@@ -193,9 +189,7 @@ test("notices go to notice handlers without settling the command in flight; SUBS
 
 test("close() closes with 1000 and never reconnects; waiting commands reject with CLIENT_CLOSED", { timeout: 10_000 }, async () => {
   const { client, events, WebSocket, nextSocket } = setUp();
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   const pending = client.subscribe(["a"]);
   client.close();
   await assert.rejects(pending, { code: "CLIENT_CLOSED" });
@@ -272,9 +266,7 @@ test("a TOKEN_EXPIRED warning makes the client fetch a token and send refresh", 
   let calls = 0;
   const { client, events, nextSocket } = setUp({ token: () => `token-${++calls}` });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1900000000" } });
   await waitFor(() => socket.sent.length === 1, "the refresh");
   assert.deepEqual(socket.sent[0], { action: "refresh", data: { token: "token-2" } });
@@ -286,9 +278,7 @@ test("a token the client cannot read is refreshed once per warned expiry, not on
   let calls = 0;
   const { client, nextSocket } = setUp({ token: () => `token-${++calls}` });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   const warn = (expiresAt) => socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: expiresAt } });
   warn("100");
   await waitFor(() => socket.sent.length === 1, "the refresh");
@@ -306,9 +296,7 @@ test("a JWT's warning is only reported: the client's own schedule renews it, so 
   let calls = 0;
   const { client, events, nextSocket } = setUp({ token: () => { calls += 1; return jwt(Math.floor(Date.now() / 1000) + 3600); } });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1" } });
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(events.notice.length, 1);
@@ -319,9 +307,7 @@ test("a JWT's warning is only reported: the client's own schedule renews it, so 
 test("a provider that hands back the same token sends no refresh", { timeout: 10_000 }, async (t) => {
   const { client, nextSocket } = setUp({ token: "same" });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1" } });
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(socket.sent, []);
@@ -332,9 +318,7 @@ test("a JWT is refreshed ahead of its exp without waiting for the gateway's warn
   const tokens = [jwt(Math.floor(Date.now() / 1000) + 60), jwt(Math.floor(Date.now() / 1000) + 3600)];
   const { client, nextSocket } = setUp({ token: () => tokens.shift(), refreshBeforeExpiryMs: 59_000 });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   await waitFor(() => socket.sent.length === 1, "the proactive refresh", 3000);
   assert.equal(socket.sent[0].action, "refresh");
   assert.equal(typeof socket.sent[0].data.token, "string");
@@ -343,9 +327,7 @@ test("a JWT is refreshed ahead of its exp without waiting for the gateway's warn
 test("silence past idleMs sends a ping; no answer within timeoutMs drops the link and reconnects", { timeout: 10_000 }, async (t) => {
   const { client, events, nextSocket } = setUp({ heartbeat: { idleMs: 40, timeoutMs: 40 } });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   await waitFor(() => socket.sent.length === 1, "the ping");
   assert.deepEqual(socket.sent[0], { action: "ping", data: {} });
   await nextSocket(1);
@@ -356,9 +338,7 @@ test("silence past idleMs sends a ping; no answer within timeoutMs drops the lin
 test("a pong keeps the link: no reconnect while the gateway answers pings", { timeout: 10_000 }, async (t) => {
   const { client, WebSocket, nextSocket } = setUp({ heartbeat: { idleMs: 30, timeoutMs: 30 } });
   t.after(() => client.close());
-  client.connect();
-  const socket = await nextSocket(0);
-  socket.open();
+  const socket = await openedSocket(client, nextSocket);
   for (let ping = 1; ping <= 3; ping++) {
     await waitFor(() => socket.sent.length === ping, `ping ${ping}`);
     socket.serve({ type: "pong", timestamp: Date.now() });
