@@ -18,6 +18,8 @@ COPY bench/pom.xml bench/
 RUN mvn -B -ntp -q -DskipTests package -pl service -am && rm -rf embedded-kafka/target service/target
 COPY embedded-kafka/src embedded-kafka/src
 COPY service/src service/src
+# the JavaScript client, which the jar serves to the web console as it is published
+COPY clients/js/streaming-client.js clients/js/
 # The build context has no .git (.dockerignore), so the commit that /health reports comes from here;
 # without it, /health says "unknown".
 ARG GIT_COMMIT

@@ -216,6 +216,18 @@ class DeploymentFilesIT {
         assertThat(dockerfile).anySatisfy(line -> assertThat(line).startsWith("RUN " + build));
         assertThat(Files.readString(ROOT.resolve("README.md"))).contains(build);
 
+        // what the service's build reads from outside service/ (the JavaScript client the console serves) enters the build too
+        Matcher outside = Pattern.compile(
+                "<directory>\\.\\./([^<]+)</directory>.*?<include>([^<]+)</include>", Pattern.DOTALL)
+                .matcher(Files.readString(ROOT.resolve("service/pom.xml")));
+        int outsideFiles = 0;
+        while (outside.find()) {
+            String file = outside.group(1) + "/" + outside.group(2);
+            assertThat(dockerfile).as("the image build copies %s", file).anySatisfy(line -> assertThat(line).startsWith("COPY " + file + " "));
+            outsideFiles++;
+        }
+        assertThat(outsideFiles).as("the console's client, at least").isPositive();
+
         List<String> admitted = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
                 .filter(line -> line.startsWith("!")).map(line -> line.substring(1)).toList();
         for (String copy : dockerfile.stream().filter(line -> line.startsWith("COPY ") && !line.contains("--from")).toList()) {
