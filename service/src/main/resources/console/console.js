@@ -2,9 +2,12 @@
 // watches a topic through the JavaScript client for the live tail. Read-only: it changes nothing.
 import uPlot from "./uplot/uPlot.esm.js";
 
+// relative addresses: a proxy may serve the gateway under a path prefix
 const OVERVIEW = "../admin/overview";
+const GATEWAY = new URL("../", location.href).href;
 const TOKEN_KEY = "streaming-console-token";
 const POLL_MS = 1000;
+const STALE_MS = 5000;        // figures older than this are marked as such
 const HISTORY = 180;          // points kept per chart: three minutes at one a second
 const TAIL_ROWS = 500;        // rows kept in the live tail
 const COLORS = ["#0b6bcb", "#d9480f", "#2b8a3e", "#862e9c", "#e8590c", "#1098ad", "#c2255c", "#5c940d", "#364fc7", "#a61e4d"];
@@ -37,11 +40,13 @@ $("sign-in-form").addEventListener("submit", (event) => {
   $("token").value = "";
   $("sign-in").hidden = true;
   document.querySelector("main").hidden = false;
-  poll();
+  startPolling();
 });
 
 $("sign-out").addEventListener("click", () => {
   access.forget();
+  stopTail();
+  stopPolling();
   askForToken("Token forgotten.");
 });
 
@@ -72,7 +77,7 @@ class TimeChart {
     this.plot = null;
   }
 
-  /** Adds one point per series at `time` (seconds); a series first seen now is zero before it. */
+  /** Adds one point per series at `time` (seconds); a series first seen now has a gap (null) before it. */
   push(time, point) {
     for (const name of Object.keys(point)) {
       if (!this.values.has(name)) this.values.set(name, this.times.map(() => null));
@@ -129,33 +134,58 @@ const charts = {
 
 let previous = null;   // the last overview, to turn totals into rates
 let polling = null;
+let pollGeneration = 0; // a loop of an older generation (before a sign-in or sign-out) stops at its next step
+let lastUpdate = 0;
 
-async function poll() {
-  clearTimeout(polling);
-  let response;
-  try {
-    response = await fetch(OVERVIEW, { headers: access.headers(), cache: "no-store" });
-  } catch (failure) {
-    $("status").textContent = `The gateway does not answer (${failure.message}); trying again.`;
-    polling = setTimeout(poll, POLL_MS * 3);
-    return;
-  }
-  if (response.status === 401 || response.status === 403) {
-    const problem = await response.json().catch(() => ({}));
-    askForToken(problem.message ?? `The gateway answered ${response.status}.`);
-    return;
-  }
-  if (!response.ok) {
-    $("status").textContent = `The overview answered ${response.status}; trying again.`;
-    polling = setTimeout(poll, POLL_MS * 3);
-    return;
-  }
-  const overview = await response.json();
-  $("sign-out").hidden = access.token() === null;
-  show(overview);
-  previous = overview;
-  polling = setTimeout(poll, POLL_MS);
+function startPolling() {
+  stopPolling();
+  poll(pollGeneration);
 }
+
+function stopPolling() {
+  pollGeneration += 1;
+  clearTimeout(polling);
+}
+
+/** One poll; whatever happens (a failed request, a body cut short, a chart that throws) the next is scheduled. */
+async function poll(generation) {
+  let delay = POLL_MS;
+  try {
+    const response = await fetch(OVERVIEW, { headers: access.headers(), cache: "no-store" });
+    if (generation !== pollGeneration) return;
+    if (response.status === 401 || response.status === 403) {
+      const problem = await response.json().catch(() => ({}));
+      stopPolling();
+      askForToken(problem.message ?? `The gateway answered ${response.status}.`);
+      return;
+    }
+    if (!response.ok) {
+      $("status").textContent = `The overview answered ${response.status}; trying again.`;
+      delay = POLL_MS * 3;
+      return;
+    }
+    const overview = await response.json();
+    if (generation !== pollGeneration) return;
+    $("sign-out").hidden = access.token() === null;
+    show(overview);
+    previous = overview;
+    lastUpdate = Date.now();
+  } catch (failure) {
+    $("status").textContent = `No figures: ${failure.message}; trying again.`;
+    delay = POLL_MS * 3;
+  } finally {
+    if (generation === pollGeneration) polling = setTimeout(() => poll(generation), delay);
+  }
+}
+
+// figures that stopped coming must not pass for live ones
+setInterval(() => {
+  const age = Date.now() - lastUpdate;
+  document.body.classList.toggle("stale", lastUpdate > 0 && age > STALE_MS);
+  if (lastUpdate > 0 && age > STALE_MS) {
+    $("status").textContent = `Stale: the last figures are from ${new Date(lastUpdate).toLocaleTimeString("en-GB")}; trying again.`;
+  }
+}, POLL_MS);
 
 function show(overview) {
   const time = overview.time / 1000;
@@ -232,6 +262,7 @@ function row(cells, numeric = []) {
 
 let localMode = false;
 let tail = null;        // { client, topic, filters, cursor }
+let tailGeneration = 0; // a watch started before the latest Watch, Pause or Clear is abandoned
 
 function offerTopics(topics) {
   const select = $("tail-topic");
@@ -280,9 +311,11 @@ $("tail-clear").addEventListener("click", () => {
 });
 
 async function watch(topic, filters, cursor) {
+  const generation = ++tailGeneration;
   // loaded on first use: the overview works even where the client could not load
   const { StreamingClient } = await import("./streaming-client.js");
-  const client = new StreamingClient({ url: location.origin, token: streamToken, transport: $("tail-transport").value });
+  if (generation !== tailGeneration) return;   // another Watch came meanwhile: it wins
+  const client = new StreamingClient({ url: GATEWAY, token: streamToken, transport: $("tail-transport").value });
   tail = { client, topic, filters, cursor };
   client.on("state", ({ state, reason }) => tailState(state === "open" ? `Watching ${topic} over ${client.transport}.`
     : `${state} ${topic}${reason ? ` (${reason})` : ""}`));
@@ -302,6 +335,7 @@ async function watch(topic, filters, cursor) {
 }
 
 function stopTail() {
+  tailGeneration += 1;
   tail?.client?.close();
   tail = null;
 }
@@ -343,4 +377,4 @@ function duration(seconds) {
 }
 
 showPage();
-poll();
+startPolling();

@@ -25,11 +25,13 @@ public final class AdminAccess {
     private final Authenticator authenticator;
     private final CorsPolicy origins;
     private final String adminRole;
+    private final List<String> admins;
 
     public AdminAccess(Authenticator authenticator, CorsPolicy origins, String adminRole) {
         this.authenticator = authenticator;
         this.origins = origins;
         this.adminRole = adminRole;
+        this.admins = List.of(adminRole);
     }
 
     /** Empty when the request may read; otherwise the problem to answer. Token checks may block: off the event loop. */
@@ -47,7 +49,7 @@ public final class AdminAccess {
     private Optional<Problem> decide(Verification verification) {
         return switch (verification) {
             case Verification.Rejected rejected -> Optional.of(Problem.of(ErrorCode.UNAUTHORIZED, rejected.reason()));
-            case Verification.Verified verified when verified.identity().hasAnyRole(List.of(adminRole)) -> Optional.empty();
+            case Verification.Verified verified when verified.identity().hasAnyRole(admins) -> Optional.empty();
             case Verification.Verified verified -> Optional.of(Problem.of(ErrorCode.FORBIDDEN,
                     "The admin views need the '" + adminRole + "' role (ACCESS_ADMIN_ROLE); the token of "
                             + verified.identity().userId() + " does not hold it"));

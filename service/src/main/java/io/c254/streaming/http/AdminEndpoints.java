@@ -64,7 +64,7 @@ public final class AdminEndpoints {
     }
 
     /** The delivery rates per transport /stats shows; the console's overview shows the same. */
-    Map<Transport, Throughput> deliveryRates() {
+    public Map<Transport, Throughput> deliveryRates() {
         return rates;
     }
 

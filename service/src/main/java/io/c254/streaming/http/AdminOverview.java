@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * `GET /admin/overview`: everything the web console draws, in one JSON document an operator's tools can
@@ -32,8 +33,8 @@ public final class AdminOverview {
 
     /** What the overview reads; all of it is kept elsewhere for /stats, /metrics or delivery. */
     public record Sources(SessionRegistry sessions, IntSupplier pending, DeliveryStats delivered, Supplier<KafkaStatus> kafka,
-                   Supplier<List<PartitionProgress>> partitions, TopicRegistry registry, SubscriptionIndex index,
-                   StreamingMetrics metrics, boolean localMode) {
+                   Supplier<List<PartitionProgress>> partitions, ToLongFunction<String> recordsRead, TopicRegistry registry,
+                   SubscriptionIndex index, StreamingMetrics metrics, boolean localMode) {
     }
 
     private final Sources sources;
@@ -42,11 +43,12 @@ public final class AdminOverview {
     private final Map<String, Throughput> topicRates = new LinkedHashMap<>();
 
     AdminOverview(Sources sources, Map<Transport, Throughput> deliveryRates) {
+        // sampling starts before the ingest reads anything: a topic's rate is of records read, not of offsets
         this.sources = sources;
         this.deliveryRates = deliveryRates;
         this.latency = sources.metrics().deliveryLatencyWindow();
         for (TopicDefinition topic : sources.registry().topics()) {
-            topicRates.put(topic.name(), new Throughput(() -> consumed(topic.name())));
+            topicRates.put(topic.name(), new Throughput(() -> sources.recordsRead().applyAsLong(topic.name())));
         }
     }
 
@@ -127,11 +129,6 @@ public final class AdminOverview {
             }
         }
         return topics;
-    }
-
-    /** Records of a topic read so far: the sum of its partitions' positions (no count on the hot path). */
-    private long consumed(String topic) {
-        return sources.partitions().get().stream().filter(p -> p.topic().equals(topic)).mapToLong(PartitionProgress::position).sum();
     }
 
     private static void putQuantile(ObjectNode node, String name, OptionalDouble millis) {

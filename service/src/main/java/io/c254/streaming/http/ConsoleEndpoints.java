@@ -2,6 +2,7 @@ package io.c254.streaming.http;
 
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
+import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.HttpReplies;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -30,9 +32,10 @@ public final class ConsoleEndpoints {
     private final BuildInfo build = BuildInfo.load();
     private final long startedNanos = System.nanoTime();
 
-    public ConsoleEndpoints(AdminAccess access, AdminOverview.Sources sources, AdminEndpoints admin, HttpReplies replies) {
+    /** @param deliveryRates the rates per transport that /stats shows, shared */
+    public ConsoleEndpoints(AdminAccess access, AdminOverview.Sources sources, Map<Transport, Throughput> deliveryRates, HttpReplies replies) {
         this.access = access;
-        this.overview = new AdminOverview(sources, admin.deliveryRates());
+        this.overview = new AdminOverview(sources, deliveryRates);
         this.replies = replies;
     }
 
@@ -54,11 +57,14 @@ public final class ConsoleEndpoints {
         }));
     }
 
-    /** `/console` itself is sent to `/console/`, so that the page's relative addresses resolve inside it. */
+    /**
+     * `/console` itself is sent to `/console/`, so that the page's relative addresses resolve inside it. The
+     * address is relative, so a proxy that serves the gateway under a path prefix keeps it.
+     */
     void onFile(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
         if (path.equals("/console")) {
-            FullHttpResponse redirect = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.MOVED_PERMANENTLY, Unpooled.EMPTY_BUFFER);
-            redirect.headers().set(HttpHeaderNames.LOCATION, ConsoleFiles.PREFIX);
+            FullHttpResponse redirect = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER);
+            redirect.headers().set(HttpHeaderNames.LOCATION, "console/");
             replies.send(ctx, request, redirect);
             return;
         }

@@ -54,7 +54,7 @@ final class ConsoleFiles {
         uplotVersion().ifPresentOrElse(version -> {
             add(files, "uplot/uPlot.esm.js", UPLOT + version + "/dist/uPlot.esm.js");
             add(files, "uplot/uPlot.min.css", UPLOT + version + "/dist/uPlot.min.css");
-        }, () -> log.warn("uPlot is not on the class path: the console's charts will not draw"));
+        }, () -> log.warn("uPlot is not on the class path: the console's pages will not run (they import it)"));
         return new ConsoleFiles(files);
     }
 

@@ -26,12 +26,14 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,9 +64,11 @@ public final class KafkaIngest implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics clientMetrics;
     /** Records behind the end of each assigned partition, as of the last poll; written by the ingest thread only. */
-    private final Map<TopicPartition, AtomicLong> lags = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TopicPartition, AtomicLong> lags = new ConcurrentHashMap<>();
     /** The next offset per partition, published for other threads as lags are (nextOffsets is the ingest thread's own). */
-    private final Map<TopicPartition, AtomicLong> positions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TopicPartition, AtomicLong> positions = new ConcurrentHashMap<>();
+    /** Records read per topic, counted once per partition and poll (not per record): the console's rates. */
+    private final Map<String, AtomicLong> readByTopic = new ConcurrentHashMap<>();
     private final StreamingMetrics metrics;
     private final Thread thread;
     private final CountDownLatch firstAssignment = new CountDownLatch(1);
@@ -156,6 +160,7 @@ public final class KafkaIngest implements AutoCloseable {
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
             updateLags();
+            countByTopic(records);
             if (!records.isEmpty()) {
                 Positions before = Positions.of(nextOffsets);
                 List<Message> batch = decode(records);
@@ -208,12 +213,24 @@ public final class KafkaIngest implements AutoCloseable {
         });
     }
 
+    private void countByTopic(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            readByTopic.computeIfAbsent(partition.topic(), t -> new AtomicLong()).addAndGet(records.records(partition).size());
+        }
+    }
+
+    /** Records of a topic read from Kafka since start, valid or not. */
+    public long recordsRead(String topic) {
+        AtomicLong read = readByTopic.get(topic);
+        return read == null ? 0 : read.get();
+    }
+
     /** Every partition consumed, in topic and partition order, with its position and lag as of the last poll. */
     public List<PartitionProgress> partitions() {
-        return lags.entrySet().stream()
-                .map(e -> new PartitionProgress(e.getKey().topic(), e.getKey().partition(),
-                        positions.getOrDefault(e.getKey(), new AtomicLong()).get(), e.getValue().get()))
-                .sorted(java.util.Comparator.comparing(PartitionProgress::topic).thenComparingInt(PartitionProgress::partition))
+        return positions.entrySet().stream()
+                .map(e -> new PartitionProgress(e.getKey().topic(), e.getKey().partition(), e.getValue().get(),
+                        lags.getOrDefault(e.getKey(), new AtomicLong()).get()))
+                .sorted(Comparator.comparing(PartitionProgress::topic).thenComparingInt(PartitionProgress::partition))
                 .toList();
     }
 

@@ -19,6 +19,8 @@ public final class LatencyWindow {
 
     private final Supplier<HistogramSnapshot> source;
     private final double[][] counts = new double[WINDOW_SECONDS + 1][];
+    /** Every event recorded by each snapshot, those past the largest bucket (60 s) included. */
+    private final long[] totals = new long[WINDOW_SECONDS + 1];
     private double[] boundsMillis = new double[0];
     private int newest = -1;
     private int samples;
@@ -29,7 +31,8 @@ public final class LatencyWindow {
 
     /** Takes this second's snapshot: call once a second. */
     public synchronized void sample() {
-        CountAtBucket[] buckets = source.get().histogramCounts();
+        HistogramSnapshot snapshot = source.get();
+        CountAtBucket[] buckets = snapshot.histogramCounts();
         if (boundsMillis.length != buckets.length) {
             boundsMillis = new double[buckets.length];
             for (int i = 0; i < buckets.length; i++) {
@@ -43,22 +46,26 @@ public final class LatencyWindow {
         }
         newest = (newest + 1) % counts.length;
         counts[newest] = cumulative;
+        totals[newest] = snapshot.count();
         samples = Math.min(samples + 1, counts.length);
     }
 
-    /** Events recorded within the window (as far as the largest bucket reaches). */
+    /** Events recorded within the window. */
     public synchronized long count() {
-        double[] delta = delta();
-        return delta.length == 0 ? 0 : Math.round(delta[delta.length - 1]);
+        return samples < 2 ? 0 : totals[newest] - totals[oldest()];
     }
 
-    /** The q-quantile (0..1) in milliseconds of what the window recorded; empty when it recorded nothing. */
+    /**
+     * The q-quantile (0..1) in milliseconds of what the window recorded; empty when it recorded nothing.
+     * A quantile past the largest bucket (a backlog, a replay of old records) reads as that bucket's bound.
+     */
     public synchronized OptionalDouble quantileMillis(double q) {
+        long count = count();
         double[] delta = delta();
-        if (delta.length == 0 || delta[delta.length - 1] <= 0) {
+        if (count <= 0 || delta.length == 0) {
             return OptionalDouble.empty();
         }
-        double rank = q * delta[delta.length - 1];
+        double rank = q * count;
         for (int i = 0; i < delta.length; i++) {
             if (delta[i] >= rank) {
                 double lowerBound = i == 0 ? 0 : boundsMillis[i - 1];
@@ -71,13 +78,17 @@ public final class LatencyWindow {
         return OptionalDouble.of(boundsMillis[boundsMillis.length - 1]);
     }
 
+    private int oldest() {
+        return (newest - samples + 1 + counts.length) % counts.length;
+    }
+
     /** Cumulative counts per bucket recorded between the oldest and the newest snapshot. */
     private double[] delta() {
         if (samples < 2) {
             return new double[0];
         }
         double[] now = counts[newest];
-        double[] then = counts[(newest - samples + 1 + counts.length) % counts.length];
+        double[] then = counts[oldest()];
         double[] delta = new double[now.length];
         for (int i = 0; i < now.length; i++) {
             delta[i] = now[i] - then[i];

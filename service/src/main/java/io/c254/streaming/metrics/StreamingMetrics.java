@@ -20,6 +20,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -74,8 +76,8 @@ public final class StreamingMetrics {
      * The totals of a counter's series (plain or read from the hot path) summed by one label, for the
      * console's overview: `totalsBy("disconnects", "reason")` adds up both transports per reason.
      */
-    public java.util.SortedMap<String, Long> totalsBy(String name, String label) {
-        java.util.SortedMap<String, Long> totals = new java.util.TreeMap<>();
+    public SortedMap<String, Long> totalsBy(String name, String label) {
+        SortedMap<String, Long> totals = new TreeMap<>();
         registry.find(name).counters().forEach(c -> totals.merge(c.getId().getTag(label), Math.round(c.count()), Long::sum));
         registry.find(name).functionCounters().forEach(c -> totals.merge(c.getId().getTag(label), Math.round(c.count()), Long::sum));
         return totals;

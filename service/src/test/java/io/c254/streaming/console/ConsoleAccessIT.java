@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
 import com.sun.net.httpserver.HttpServer;
 import io.c254.streaming.testing.Browser;
+import io.c254.streaming.testing.TestKafka;
 import io.c254.streaming.testing.TestServer;
 import io.c254.streaming.testing.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +29,7 @@ class ConsoleAccessIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ADMIN = TestTokens.jwt("ops-1", "tenant-ops", "admin");
     private static final String VIEWER = TestTokens.jwt("viewer-1", "tenant-ops", "viewer");
+    private static final String TOPIC = TestKafka.uniqueTopic("console-access");
 
     private static TestServer gateway;
     private static Browser browser;
@@ -36,7 +38,7 @@ class ConsoleAccessIT {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = TestServer.builder().env("ACCESS_ENV", "production").start();
+        gateway = TestServer.builder().env("ACCESS_ENV", "production").topic(TOPIC).start();
         browser = Browser.start();
         elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         elsewhere.createContext("/", exchange -> {
@@ -87,6 +89,21 @@ class ConsoleAccessIT {
         assertThat(page.locator("#sign-in").isHidden()).isTrue();
         assertThat(page.evaluate("() => sessionStorage.getItem('streaming-console-token')")).as("kept for this tab only").isEqualTo(ADMIN);
         assertThat(page.locator("#instance").textContent()).doesNotContain("local mode");
+    }
+
+    @Test
+    void theConsolesOwnWebSocketIsAdmittedOutsideLocalModeWithoutListingItsOrigin() {
+        page = browser.newPage();
+        page.navigate(gateway.http("/console/").toString());
+        page.fill("#token", ADMIN);
+        page.click("#sign-in-form button");
+        page.locator("#status").filter(new com.microsoft.playwright.Locator.FilterOptions().setHasText("Updated")).waitFor();
+        page.navigate(gateway.http("/console/#tail").toString());
+        ConsoleIT.watch(page, TOPIC, "{}", "websocket");
+
+        String run = java.util.UUID.randomUUID().toString();
+        TestKafka.publish(TOPIC, "k", "{\"marker\":\"" + run + "\"}");
+        ConsoleIT.tailRow(page, run);
     }
 
     @Test

@@ -33,6 +33,17 @@ class LatencyWindowTest {
     }
 
     @Test
+    void deliveriesSlowerThanTheLargestBucketCountAndReadAsItsBound() {
+        window.sample();
+        metrics.delivered(1_000, 1_005);
+        metrics.delivered(1_000, 121_000);
+        window.sample();
+
+        assertThat(window.count()).as("the 120 s delivery counts").isEqualTo(2);
+        assertThat(window.quantileMillis(0.99).orElseThrow()).as("the largest bucket: 60 s").isEqualTo(60_000.0);
+    }
+
+    @Test
     void whatLeftTheWindowNoLongerCounts() {
         window.sample();
         for (int i = 0; i < 50; i++) {
