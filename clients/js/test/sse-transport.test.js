@@ -50,6 +50,13 @@ async function waitFor(condition, what, timeoutMs = 3000) {
   }
 }
 
+/**
+ * Resolves once every timer the client has set for now has run (its delays are 0 here: random is 0). Node
+ * runs timers of equal delay in the order they were set, so this is a step of the event loop, not a guess
+ * at a duration: what the client did not do by then, it was not going to do.
+ */
+const afterTheClientsTimers = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 function newClient(t, url, options = {}) {
   const client = new StreamingClient({ url, token: "tok", transport: "sse", random: () => 0, heartbeat: false, ...options });
   const events = { state: [], data: [], snapshot: [], notice: [], error: [] };
@@ -127,7 +134,8 @@ test("401 stops the client with an error instead of retrying a bad token", { tim
   await assert.rejects(client.connect(), (error) => error.code === "UNAUTHORIZED" && error.status === 401 && error.message === "token expired");
   assert.equal(events.error.length, 1);
   assert.equal(client.state, "closed");
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await afterTheClientsTimers();
+  assert.equal(client.state, "closed", "no new attempt was started");
   assert.equal(requests.length, 1);
 });
 

@@ -42,6 +42,13 @@ function setUp(options = {}) {
   return { client, events, WebSocket, socket, nextSocket };
 }
 
+/**
+ * Resolves once every timer the client has set for now has run (its delays are 0 here: random is 0). Node
+ * runs timers of equal delay in the order they were set, so this is a step of the event loop, not a guess
+ * at a duration: what the client did not do by then, it was not going to do.
+ */
+const afterTheClientsTimers = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** Connects, and plays the gateway's connection_established on the socket the client opened. */
 async function openedSocket(client, nextSocket, index = 0) {
   client.connect();
@@ -194,7 +201,7 @@ test("close() closes with 1000 and never reconnects; waiting commands reject wit
   client.close();
   await assert.rejects(pending, { code: "CLIENT_CLOSED" });
   assert.equal(socket.closedWith, 1000);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await afterTheClientsTimers();
   assert.equal(WebSocket.sockets.length, 1);
   assert.equal(client.state, "closed");
   assert.equal(events.state.at(-1).reason, "close() called");
@@ -287,7 +294,7 @@ test("a token the client cannot read is refreshed once per warned expiry, not on
   warn("200");
   await waitFor(() => socket.sent.length === 2, "the second refresh");
   socket.serve({ type: "refreshed", expires_at: 200 });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await afterTheClientsTimers();
   assert.deepEqual(socket.sent.map((frame) => frame.data.token), ["token-2", "token-3"]);
 });
 
@@ -298,7 +305,7 @@ test("a JWT's warning is only reported: the client's own schedule renews it, so 
   t.after(() => client.close());
   const socket = await openedSocket(client, nextSocket);
   socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1" } });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await afterTheClientsTimers();
   assert.equal(events.notice.length, 1);
   assert.equal(calls, 1);
   assert.deepEqual(socket.sent, []);
@@ -309,7 +316,7 @@ test("a provider that hands back the same token sends no refresh", { timeout: 10
   t.after(() => client.close());
   const socket = await openedSocket(client, nextSocket);
   socket.serve({ type: "error", error: "TOKEN_EXPIRED", message: "soon", details: { expires_at: "1" } });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await afterTheClientsTimers();
   assert.deepEqual(socket.sent, []);
 });
 
