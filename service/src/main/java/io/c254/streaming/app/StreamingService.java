@@ -143,7 +143,7 @@ public final class StreamingService implements AutoCloseable {
                 new AdminAccess(authenticator, replies.cors(), config.auth().adminRole()),
                 new AdminOverview.Sources(sessions, pending::count, delivered, ingest::status, ingest::partitions, ingest::recordsRead, registry,
                         index, metrics, config.isLocal()),
-                admin.deliveryRates(), replies);
+                admin, replies);
         exposeMetrics(metrics, sessions, index, delivered, ingest);
         for (String topic : latestValues.topics()) {
             metrics.exposeGauge("snapshot.keys", "Current values kept of a latest topic, for new subscribers", latestValues, v -> v.keys(topic), "topic", topic);

@@ -64,8 +64,16 @@ public final class AdminEndpoints {
     }
 
     /** The delivery rates per transport /stats shows; the console's overview shows the same. */
-    public Map<Transport, Throughput> deliveryRates() {
+    Map<Transport, Throughput> deliveryRates() {
         return rates;
+    }
+
+    BuildInfo build() {
+        return build;
+    }
+
+    long uptimeSeconds() {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
     }
 
     /**
@@ -103,7 +111,7 @@ public final class AdminEndpoints {
         ObjectNode body = Json.object()
                 .put("service", "streaming")
                 .put("status", overall)
-                .put("uptime_seconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos));
+                .put("uptime_seconds", uptimeSeconds());
         body.putObject("dependencies")
                 .put("kafka", kafkaState)
                 .put("auth", authState)

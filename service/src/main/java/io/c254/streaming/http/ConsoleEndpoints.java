@@ -2,7 +2,6 @@ package io.c254.streaming.http;
 
 import io.c254.streaming.session.ErrorCode;
 import io.c254.streaming.session.Problem;
-import io.c254.streaming.session.Transport;
 import io.c254.streaming.transport.HttpReplies;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -29,13 +27,13 @@ public final class ConsoleEndpoints {
     private final AdminOverview overview;
     private final ConsoleFiles files = ConsoleFiles.load();
     private final HttpReplies replies;
-    private final BuildInfo build = BuildInfo.load();
-    private final long startedNanos = System.nanoTime();
+    private final AdminEndpoints admin;
 
-    /** @param deliveryRates the rates per transport that /stats shows, shared */
-    public ConsoleEndpoints(AdminAccess access, AdminOverview.Sources sources, Map<Transport, Throughput> deliveryRates, HttpReplies replies) {
+    /** @param admin what /health and /stats show (version, uptime, delivery rates), shown here the same */
+    public ConsoleEndpoints(AdminAccess access, AdminOverview.Sources sources, AdminEndpoints admin, HttpReplies replies) {
         this.access = access;
-        this.overview = new AdminOverview(sources, deliveryRates);
+        this.overview = new AdminOverview(sources, admin.deliveryRates());
+        this.admin = admin;
         this.replies = replies;
     }
 
@@ -51,8 +49,7 @@ public final class ConsoleEndpoints {
             } else if (refusal.isPresent()) {
                 replies.problem(ctx, request, refusal.get());
             } else {
-                long uptime = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
-                replies.json(ctx, request, HttpResponseStatus.OK, overview.render(build, uptime));
+                replies.json(ctx, request, HttpResponseStatus.OK, overview.render(admin.build(), admin.uptimeSeconds()));
             }
         }));
     }

@@ -36,17 +36,17 @@ final class ConsoleFiles {
     private static final String POLICY = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
             + "base-uri 'none'; form-action 'none'";
 
-    private final Map<String, File> files;
+    private final Map<String, Asset> files;
 
-    private record File(byte[] bytes, String contentType) {
+    private record Asset(byte[] bytes, String contentType) {
     }
 
-    private ConsoleFiles(Map<String, File> files) {
+    private ConsoleFiles(Map<String, Asset> files) {
         this.files = files;
     }
 
     static ConsoleFiles load() {
-        Map<String, File> files = new LinkedHashMap<>();
+        Map<String, Asset> files = new LinkedHashMap<>();
         add(files, "", "console/index.html");
         add(files, "console.js", "console/console.js");
         add(files, "console.css", "console/console.css");
@@ -60,7 +60,7 @@ final class ConsoleFiles {
 
     /** The answer to `/console/<name>`, or empty for a name that is not one of the files. */
     Optional<FullHttpResponse> answer(String path) {
-        File file = files.get(path.substring(PREFIX.length()));
+        Asset file = files.get(path.substring(PREFIX.length()));
         if (file == null) {
             return Optional.empty();
         }
@@ -76,13 +76,13 @@ final class ConsoleFiles {
         return Optional.of(response);
     }
 
-    private static void add(Map<String, File> files, String name, String resource) {
+    private static void add(Map<String, Asset> files, String name, String resource) {
         try (InputStream in = ConsoleFiles.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 log.warn("console file {} is not in the jar: /console/{} answers 404", resource, name);
                 return;
             }
-            files.put(name, new File(in.readAllBytes(), contentType(resource)));
+            files.put(name, new Asset(in.readAllBytes(), contentType(resource)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the console file " + resource, e);
         }

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
  * A rate over a sliding window: samples a running total once a second (call {@link #sample()} from a
  * timer) and reports the average per second over the last {@link #WINDOW_SECONDS} seconds.
  */
-public final class Throughput {
+final class Throughput {
 
     static final int WINDOW_SECONDS = 10;
 

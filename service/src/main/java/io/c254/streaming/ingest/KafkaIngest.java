@@ -63,17 +63,14 @@ public final class KafkaIngest implements AutoCloseable {
     private final RecordDecoder decoder;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics clientMetrics;
-    /** Records behind the end of each assigned partition, as of the last poll; written by the ingest thread only. */
-    private final Map<TopicPartition, AtomicLong> lags = new ConcurrentHashMap<>();
-    /** The next offset per partition, published for other threads as lags are (nextOffsets is the ingest thread's own). */
-    private final Map<TopicPartition, AtomicLong> positions = new ConcurrentHashMap<>();
-    /** Records read per topic, counted once per partition and poll (not per record): the console's rates. */
+    /** Position and lag of each assigned partition, as of the last poll; written by the ingest thread only. */
+    private final Map<TopicPartition, PartitionGauges> progress = new ConcurrentHashMap<>();
+    /** Records read per topic, valid or not, counted once per partition and poll (not per record). */
     private final Map<String, AtomicLong> readByTopic = new ConcurrentHashMap<>();
     private final StreamingMetrics metrics;
     private final Thread thread;
     private final CountDownLatch firstAssignment = new CountDownLatch(1);
 
-    private final AtomicLong consumed = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
     private final AtomicLong withoutTenant = new AtomicLong();
     private volatile boolean running = true;
@@ -134,7 +131,8 @@ public final class KafkaIngest implements AutoCloseable {
     public KafkaStatus status() {
         Set<String> topics = new TreeSet<>();
         assigned.forEach(tp -> topics.add(tp.topic()));
-        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed.get(), invalid.get(), withoutTenant.get(),
+        long consumed = readByTopic.values().stream().mapToLong(AtomicLong::get).sum();
+        return new KafkaStatus(reachable, assigned.size(), List.copyOf(topics), consumed, invalid.get(), withoutTenant.get(),
                 snapshotsLoaded);
     }
 
@@ -205,11 +203,11 @@ public final class KafkaIngest implements AutoCloseable {
         dispatcher.dispatch(List.of(), Positions.of(nextOffsets));
     }
 
-    /** currentLag answers from what the last fetch learned: no request to the broker. */
+    /** Publishes each partition's position and lag; currentLag answers from what the last fetch learned, no request to the broker. */
     private void updateLags() {
-        lags.forEach((partition, lag) -> {
-            consumer.currentLag(partition).ifPresent(lag::set);
-            positions.computeIfAbsent(partition, p -> new AtomicLong()).set(nextOffset(partition));
+        progress.forEach((partition, gauges) -> {
+            consumer.currentLag(partition).ifPresent(gauges.lag::set);
+            gauges.position.set(nextOffset(partition));
         });
     }
 
@@ -227,25 +225,23 @@ public final class KafkaIngest implements AutoCloseable {
 
     /** Every partition consumed, in topic and partition order, with its position and lag as of the last poll. */
     public List<PartitionProgress> partitions() {
-        return positions.entrySet().stream()
-                .map(e -> new PartitionProgress(e.getKey().topic(), e.getKey().partition(), e.getValue().get(),
-                        lags.getOrDefault(e.getKey(), new AtomicLong()).get()))
+        return progress.entrySet().stream()
+                .map(e -> new PartitionProgress(e.getKey().topic(), e.getKey().partition(), e.getValue().position.get(), e.getValue().lag()))
                 .sorted(Comparator.comparing(PartitionProgress::topic).thenComparingInt(PartitionProgress::partition))
                 .toList();
     }
 
     private void exposeLag(Set<TopicPartition> added) {
         for (TopicPartition partition : added) {
-            AtomicLong lag = lags.computeIfAbsent(partition, p -> new AtomicLong());
+            PartitionGauges gauges = progress.computeIfAbsent(partition, p -> new PartitionGauges());
             metrics.exposeGauge("kafka.consumer.lag", "Records between the gateway's position and the end of the partition",
-                    lag, AtomicLong::get, "topic", partition.topic(), "partition", Integer.toString(partition.partition()));
+                    gauges, PartitionGauges::lag, "topic", partition.topic(), "partition", Integer.toString(partition.partition()));
         }
     }
 
     private List<Message> decode(ConsumerRecords<byte[], byte[]> records) {
         List<Message> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            consumed.incrementAndGet();
             // a record skipped as invalid is behind the cursors of every later batch too
             Positions.moveTo(nextOffsets, record.topic(), record.partition(), record.offset() + 1);
             switch (decoder.decode(record)) {

@@ -141,14 +141,6 @@ class ConsoleIT {
     }
 
     @Test
-    void theOverviewIsOneDocumentedJsonDocument() throws Exception {
-        JsonNode overview = JSON.readTree(server.get("/admin/overview").body());
-        assertThat(overview.path("local_mode").asBoolean()).isTrue();
-        assertThat(overview.path("connections").path("websocket").asInt()).isGreaterThanOrEqualTo(1);
-        assertThat(overview.path("topics").findValuesAsText("name")).contains(FEED, QUIET);
-    }
-
-    @Test
     void theLiveTailShowsARecordPublishedWithAKafkaProducerAndAFilterNarrowsIt() throws IOException {
         page = open("#tail");
         watch(page, FEED, "{}");
@@ -168,6 +160,20 @@ class ConsoleIT {
         screenshot(page, "tail.png");
         assertThat(framesSent).as("the client's subscribes, checked against the description").hasSizeGreaterThanOrEqualTo(2)
                 .anySatisfy(frame -> assertThat(frame).contains("\"filters\":{\"commodity\":\"coal\"}"));
+    }
+
+    @Test
+    void filtersTheTailCannotUseGetAClearError() {
+        page = open("#tail");
+        page.selectOption("#tail-topic", FEED);
+        page.fill("#tail-filters", "{commodity: coal}");
+        page.click("#tail-start");
+        assertThat(page.locator("#tail-state").textContent()).contains("The filters are not JSON", "{\"commodity\": \"oil\"}");
+
+        page.fill("#tail-filters", "{\"commodity\":{\"in\":[\"coal\"]}}");
+        page.click("#tail-start");
+        page.locator("#tail-state").filter(new Locator.FilterOptions().setHasText("INVALID_FILTER")).waitFor();
+        assertThat(page.locator("#tail-state").textContent()).as("the refusal names the field").contains("commodity");
     }
 
     @Test
